@@ -1,0 +1,1 @@
+"""Models of the incidents app (added by its issue)."""

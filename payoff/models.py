@@ -1,0 +1,1 @@
+"""Models of the payoff app (added by its issue)."""

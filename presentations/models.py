@@ -1,0 +1,1 @@
+"""Models of the presentations app (added by its issue)."""

@@ -1,0 +1,161 @@
+"""Team management (agency admins) and invitation acceptance (the invitee, not signed in)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from sro_portal.accounts import selectors, services
+from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.forms import AcceptInvitationForm, InvitationForm, MemberForm
+from sro_portal.accounts.models import Invitation, Role
+
+
+@role_required(Role.ADMIN)
+def team_list(request):
+    members = selectors.member_qs_for(request.user).order_by("-is_active", "full_name", "email")
+    invitations = selectors.invitation_qs_for(request.user).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    return render(
+        request,
+        "accounts/team_list.html",
+        {"members": members, "invitations": invitations},
+    )
+
+
+@role_required(Role.ADMIN)
+def invitation_create(request):
+    form = InvitationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                schools=form.cleaned_data["schools"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("accounts:team")
+    return render(
+        request,
+        "accounts/invitation_form.html",
+        {"form": form, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
+
+
+@require_POST
+def invitation_resend(request, pk):
+    invitation = selectors.invitation_get(actor=request.user, pk=pk)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("accounts:team")
+
+
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = selectors.invitation_get(actor=request.user, pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+        )
+    return redirect("accounts:team")
+
+
+def member_edit(request, pk):
+    member = selectors.member_get(actor=request.user, pk=pk)
+    form = MemberForm(request.POST or None, actor=request.user, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.user,
+                member=member,
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                schools=form.cleaned_data["schools"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": member})
+            return redirect("accounts:team")
+    return render(request, "accounts/member_form.html", {"member": member, "form": form})
+
+
+@require_POST
+def member_deactivate(request, pk):
+    member = selectors.member_get(actor=request.user, pk=pk)
+    try:
+        services.member_deactivate(actor=request.user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s was deactivated and signed out everywhere.") % {"name": member},
+        )
+    return redirect("accounts:team")
+
+
+@require_POST
+def member_reactivate(request, pk):
+    member = selectors.member_get(actor=request.user, pk=pk)
+    services.member_reactivate(actor=request.user, member=member)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": member})
+    return redirect("accounts:team")
+
+
+@login_not_required
+@never_cache
+def invitation_accept(request, token):
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None:
+        return _invitation_refused(request, reason="invalid", status=404)
+    if not invitation.is_open:
+        return _invitation_refused(request, reason=invitation.status, status=410)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationUnavailable:
+            return _invitation_refused(request, reason=Invitation.Status.ACCEPTED, status=410)
+        if request.user.is_authenticated:
+            logout(request)
+        login(request, user, backend="sro_portal.accounts.backends.AuthenticationBackend")
+        messages.success(
+            request,
+            _("Welcome. One more step: protect your account with two-factor authentication."),
+        )
+        return redirect("dashboards:home")
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+def _invitation_refused(request, *, reason: str, status: int):
+    return render(request, "accounts/invitation_refused.html", {"reason": reason}, status=status)

@@ -1,0 +1,308 @@
+"""SRO Portal settings, read from the environment (django-environ).
+
+Safe defaults: DEBUG is off unless asked for; SECRET_KEY has no default outside DEBUG; signup is
+closed. The local demo (`make run`) sets DEBUG=1 and MFA_REQUIRED=0 and needs no server at all:
+SQLite, in-process Celery, console mail. See README.md, "Settings reference".
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+if DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY", default="local-demo-only-not-secret-" + "x" * 40)
+else:
+    SECRET_KEY = env.str("SECRET_KEY")  # raises ImproperlyConfigured when missing
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications -------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    # Core (cross-cutting): accounts, audit and the shared UI pieces.
+    "sro_portal.accounts",
+    "sro_portal.audit",
+    "sro_portal.core",
+    "sro_portal.dashboards",
+    "sro_portal.demo",
+    # Domain apps, in the order their imports point (CONVENTIONS.md).
+    "schools",
+    "officers",
+    "incidents",
+    "payoff",
+    "presentations",
+    # Django.
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # Third party.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_htmx",
+    "pgtrigger",
+    "pghistory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "sro_portal.accounts.middleware.MFARequiredMiddleware",
+    "sro_portal.core.middleware.AgencyTimezoneMiddleware",
+    "sro_portal.audit.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "sro_portal.urls"
+WSGI_APPLICATION = "sro_portal.wsgi.application"
+ASGI_APPLICATION = "sro_portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data stores --------------------------------------------------------------------------------
+
+# PostgreSQL when DATABASE_URL names it (production, CI, docker-compose); SQLite for the local demo.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USING_POSTGRES and env.bool("DATABASE_POOL", default=True):
+    # psycopg 3 pool (STACK-NOTES: doubles list-page throughput). Incompatible with CONN_MAX_AGE.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=8),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery (sro_portal/celery.py) --------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Without a broker (local demo), tasks run in process when they are enqueued.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# django-celery-beat does not install on Django 6.1: the schedule lives here, run by one beat.
+# Domain issues add their interval jobs (the reminders engine adds "send due reminders").
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# --- Accounts, allauth and MFA -------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["sro_portal.accounts.backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboards:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "sro_portal.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Invitations prove the address; accepting one records it as verified.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SRO Portal] "
+# Failed sign-ins: 10 a minute per IP, 5 per 5 minutes per account. allauth counts wrong MFA
+# codes under the same limit, per user. The counters live in the cache (Redis in production).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+
+MFA_ADAPTER = "sro_portal.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "SRO Portal"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Every user enrols before using the portal (accounts.middleware). Only the local demo may turn
+# this off, and only with DEBUG on.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+if not MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("MFA_REQUIRED may be turned off only for the local demo (DEBUG=1).")
+# Fernet keys (comma-separated, newest first) that encrypt TOTP secrets and recovery seeds at rest.
+MFA_ENCRYPTION_KEYS = env.list(
+    "MFA_ENCRYPTION_KEYS",
+    default=["bG9jYWwtZGVtby1vbmx5LW5vdC1zZWNyZXQtMzJieXQ="] if DEBUG else [],
+)
+if not MFA_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set MFA_ENCRYPTION_KEYS (a Fernet key) outside the local demo.")
+
+USERSESSIONS_TRACK_ACTIVITY = True
+
+INVITATION_VALID_DAYS = 7
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Mail (Django 6.1 MAILERS; never mixed with the old EMAIL_* settings) -----------------------
+
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SRO Portal <no-reply@sro-portal.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SMTP_HOST = env.str("SMTP_HOST", default="")
+if SMTP_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": env.int("SMTP_PORT", default=587),
+                "username": env.str("SMTP_USERNAME", default=""),
+                "password": env.str("SMTP_PASSWORD", default=""),
+                "use_tls": env.bool("SMTP_USE_TLS", default=True),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# --- Internationalisation -----------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+# Storage is UTC; pages show the agency's time zone (core.middleware activates it per request).
+TIME_ZONE = "UTC"
+DEFAULT_AGENCY_TIME_ZONE = "America/Edmonton"
+
+# --- Static files -------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Security -----------------------------------------------------------------------------------
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    # allauth draws the TOTP QR code as a data: image.
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "sro_portal.core.views.csrf_failure"
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Audit trail (django-pghistory; PostgreSQL only) --------------------------------------------
+
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# --- Logging ------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Where the MFA middleware sends users who have not enrolled yet (allauth's MFA overview page,
+# which offers an authenticator app or a security key).
+MFA_ENROL_URL = "/accounts/2fa/"
+
+# The portal's public address, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

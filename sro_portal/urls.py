@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from sro_portal.core import views as core_views
+
+# Admin sign-in goes through allauth (and so through MFA).
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "SRO Portal: platform administration"
+
+urlpatterns = [
+    path("", include("sro_portal.dashboards.urls")),
+    path("", include("sro_portal.accounts.urls")),
+    path("audit/", include("sro_portal.audit.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
