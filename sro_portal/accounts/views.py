@@ -1,11 +1,14 @@
 """Team management (agency admins) and invitation acceptance (the invitee, not signed in)."""
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -146,12 +149,16 @@ def invitation_accept(request, token):
             return _invitation_refused(request, reason=Invitation.Status.ACCEPTED, status=410)
         if request.user.is_authenticated:
             logout(request)
-        login(request, user, backend="sro_portal.accounts.backends.AuthenticationBackend")
         messages.success(
             request,
             _("Welcome. One more step: protect your account with two-factor authentication."),
         )
-        return redirect("dashboards:home")
+        # Sign in through allauth, recording that the password was just given: enrolling in MFA
+        # needs a recent authentication, and asking for the new password again would be absurd.
+        record_authentication(
+            request, user, method="password", email=user.email, reauthenticated=True
+        )
+        return perform_login(request, user, redirect_url=reverse("dashboards:home"))
     return render(
         request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
     )

@@ -1,0 +1,85 @@
+"""factory-boy factories. Each takes its agency from its parent, so rows of one test object
+graph always share one agency."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from officers.models import Assignment
+from schools.models import School, SchoolBoard, SchoolMembership
+from sro_portal.accounts.models import Agency, Invitation, Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Police Service {n}")
+    slug = factory.Sequence(lambda n: f"agency-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.SRO
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class SchoolBoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolBoard
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"School Board {n}")
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    board = factory.SubFactory(SchoolBoardFactory)
+    agency = factory.SelfAttribute("board.agency")
+    name = factory.Sequence(lambda n: f"High School {n}")
+
+
+class SchoolMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolMembership
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    user = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SCHOOL)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    officer = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO)
+    kind = Assignment.Kind.PRIMARY
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    ends_on = None
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    agency = factory.SubFactory(AgencyFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = Role.SRO

@@ -1,0 +1,40 @@
+"""Helpers for signing in as a real user would end up: with MFA enrolled."""
+
+import re
+import time
+
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
+
+
+def enrol_totp(user) -> str:
+    """Give `user` a TOTP authenticator, stored as allauth stores it; returns the secret."""
+    secret = generate_totp_secret()
+    Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        data={"secret": get_mfa_adapter().encrypt(secret)},
+    )
+    return secret
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows at time `at` (now by default)."""
+    counter = int(at if at is not None else time.time()) // 30
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def signed_in(client, user):
+    """`client` signed in as `user`, who has enrolled in MFA."""
+    if not Authenticator.objects.filter(user=user).exists():
+        enrol_totp(user)
+    client.force_login(user)
+    return client
+
+
+def secret_from_page(html: str) -> str:
+    """The TOTP secret allauth shows on its activation page (the text under the QR code)."""
+    match = re.search(r'value="([A-Z2-7]{32})"', html) or re.search(r"\b([A-Z2-7]{32})\b", html)
+    assert match, "no TOTP secret on the activation page"
+    return match.group(1)

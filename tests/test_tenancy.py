@@ -1,0 +1,208 @@
+"""The tenancy harness: rules that fail the build when scoping is forgotten.
+
+Every later issue extends OBJECT_OF_OTHER_AGENCY with its own id-taking URLs.
+"""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from schools.selectors import school_qs_for
+from sro_portal.accounts.models import Agency, Invitation, Role, User
+from sro_portal.tenancy import TenantModel
+from tests import factories
+from tests.helpers import signed_in
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_APPS = ["schools", "officers", "incidents", "payoff", "presentations"]
+OUR_PACKAGES = ("sro_portal.", *(f"{app}." for app in DOMAIN_APPS))
+
+
+# --- Every row carries its agency -----------------------------------------------------------------
+
+
+def domain_models():
+    for label in DOMAIN_APPS:
+        yield from apps.get_app_config(label).get_models(include_auto_created=True)
+
+
+@pytest.mark.parametrize("model", list(domain_models()), ids=lambda m: m._meta.label)
+def test_every_domain_model_has_a_non_null_agency_key(model):
+    field = model._meta.get_field("agency")
+    assert field.many_to_one and field.related_model is Agency
+    assert not field.null
+
+
+def test_the_domain_apps_have_models_to_check():
+    # Guards the parametrized test above against silently checking nothing.
+    assert {m._meta.label for m in domain_models()} >= {
+        "schools.School",
+        "schools.SchoolBoard",
+        "schools.SchoolMembership",
+        "officers.Assignment",
+    }
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in apps.get_models() if issubclass(m, TenantModel)],
+    ids=lambda m: m._meta.label,
+)
+def test_tenant_indexes_and_unique_constraints_start_with_agency(model):
+    for index in model._meta.indexes:
+        assert index.fields[0] == "agency", f"{model._meta.label}: index {index.name}"
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            assert constraint.fields[0] == "agency", f"{model._meta.label}: {constraint.name}"
+
+
+def test_no_tenant_model_is_in_the_django_admin():
+    # The admin is for platform staff, who see agencies and nothing inside them.
+    registered = [m for m in admin.site._registry if issubclass(m, TenantModel)]
+    assert registered == []
+
+
+# --- No unscoped queries where requests and tasks arrive ----------------------------------------
+
+UNSCOPED = re.compile(r"\.objects\.|_default_manager|_base_manager")
+
+
+def entry_point_files():
+    for package in ["sro_portal", *DOMAIN_APPS]:
+        for path in (ROOT / package).rglob("*.py"):
+            if path.name in {"views.py", "forms.py", "tasks.py"} or "views" in path.parts:
+                yield path
+
+
+def test_entry_points_exist_to_scan():
+    names = {str(p.relative_to(ROOT)) for p in entry_point_files()}
+    assert "sro_portal/accounts/views.py" in names
+    assert "sro_portal/accounts/forms.py" in names
+
+
+def test_views_forms_and_tasks_make_no_unscoped_queries():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in entry_point_files()
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if UNSCOPED.search(line)
+    ]
+    assert offenders == [], "query through a selector instead:\n" + "\n".join(offenders)
+
+
+# --- The school scope ---------------------------------------------------------------------------
+
+
+def test_agency_wide_roles_see_every_school_of_their_agency_only(world_a, world_b):
+    for user in (world_a.admin, world_a.supervisor):
+        assert set(school_qs_for(user)) == {world_a.school, world_a.other_school}
+
+
+def test_sro_sees_the_schools_of_assignments_in_force_today(world_a, world_b):
+    assert list(school_qs_for(world_a.sro)) == [world_a.school]
+
+
+def test_sro_loses_a_school_when_the_assignment_has_ended(world_a):
+    today = world_a.agency.today()
+    world_a.sro.assignments.update(ends_on=today - timedelta(days=1))
+    assert list(school_qs_for(world_a.sro)) == []
+    assert list(school_qs_for(world_a.sro, on=today - timedelta(days=1))) == [world_a.school]
+
+
+def test_sro_does_not_see_a_school_before_the_assignment_starts(world_a):
+    today = world_a.agency.today()
+    factories.AssignmentFactory(
+        school=world_a.other_school, officer=world_a.sro, starts_on=today + timedelta(days=3)
+    )
+    assert list(school_qs_for(world_a.sro)) == [world_a.school]
+
+
+def test_sro_ended_row_does_not_combine_with_a_future_row(world_a):
+    # One assignment ended, another starts later: neither covers today.
+    today = world_a.agency.today()
+    world_a.sro.assignments.update(ends_on=today - timedelta(days=5))
+    factories.AssignmentFactory(
+        school=world_a.school, officer=world_a.sro, starts_on=today + timedelta(days=5)
+    )
+    assert list(school_qs_for(world_a.sro)) == []
+
+
+def test_school_admin_sees_linked_schools_only(world_a):
+    assert list(school_qs_for(world_a.school_admin)) == [world_a.school]
+
+
+def test_platform_staff_see_no_school(world_a, django_user_model):
+    staff = django_user_model.objects.create_superuser("staff@platform.test", "x" * 16)
+    assert list(school_qs_for(staff)) == []
+
+
+# --- The sweep: every id-taking URL, as every role of agency A, against agency B's objects -------
+
+
+def _invitation_of(world):
+    return factories.InvitationFactory(agency=world.agency).pk
+
+
+# URL name -> the kwargs naming an object of the other agency. A URL that takes an id and is
+# missing here fails test_every_id_url_is_covered_by_the_sweep.
+OBJECT_OF_OTHER_AGENCY = {
+    "accounts:member_edit": lambda b: {"pk": b.sro.pk},
+    "accounts:member_deactivate": lambda b: {"pk": b.sro.pk},
+    "accounts:member_reactivate": lambda b: {"pk": b.sro.pk},
+    "accounts:invitation_resend": lambda b: {"pk": _invitation_of(b)},
+    "accounts:invitation_revoke": lambda b: {"pk": _invitation_of(b)},
+}
+# Id-taking URLs that are not about a tenant's object, each with the test that covers it.
+NOT_TENANT_OBJECTS = {
+    # A signed token, not an id; tests/accounts/test_invitations.py.
+    "accounts:invitation_accept",
+}
+
+
+def _walk(resolvers, namespace=""):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry
+
+
+def id_taking_urls():
+    for name, pattern in _walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        if module.startswith(OUR_PACKAGES) and pattern.pattern.converters:
+            yield name
+
+
+def test_every_id_url_is_covered_by_the_sweep():
+    uncovered = set(id_taking_urls()) - set(OBJECT_OF_OTHER_AGENCY) - NOT_TENANT_OBJECTS
+    assert uncovered == set()
+    assert set(OBJECT_OF_OTHER_AGENCY) <= set(id_taking_urls()), "stale entries in the sweep"
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_OF_OTHER_AGENCY))
+@pytest.mark.parametrize("role", Role.values)
+def test_other_agency_objects_answer_404_to_every_role(client, world_a, world_b, role, url_name):
+    url = reverse(url_name, kwargs=OBJECT_OF_OTHER_AGENCY[url_name](world_b))
+    signed_in(client, world_a.users[role])
+    before = _snapshot(world_b)
+
+    assert client.get(url).status_code in {404, 405}  # 405: the URL takes POST only
+    assert client.post(url, {"role": Role.ADMIN, "full_name": "Forged"}).status_code == 404
+    assert _snapshot(world_b) == before
+
+
+def _snapshot(world):
+    users = User.objects.filter(agency=world.agency).order_by("pk")
+    invitations = Invitation.objects.filter(agency=world.agency)
+    return (
+        list(users.values_list("pk", "role", "is_active", "full_name")),
+        list(invitations.order_by("pk").values_list("pk", "key", "revoked_at", "expires_at")),
+    )
