@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     # Third party.
     "allauth",
     "allauth.account",
@@ -181,7 +182,8 @@ MFA_ENCRYPTION_KEYS = env.list(
 if not MFA_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set MFA_ENCRYPTION_KEYS (a Fernet key) outside the local demo.")
 
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in; tracking every request would cost three queries a page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 INVITATION_VALID_DAYS = 7
 
