@@ -61,7 +61,9 @@ class SchoolMembershipFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     agency = factory.SelfAttribute("school.agency")
-    user = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SCHOOL)
+    user = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SCHOOL
+    )
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
@@ -70,7 +72,9 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     agency = factory.SelfAttribute("school.agency")
-    officer = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO)
+    officer = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )
     kind = Assignment.Kind.PRIMARY
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
     ends_on = None

@@ -38,3 +38,17 @@ def secret_from_page(html: str) -> str:
     match = re.search(r'value="([A-Z2-7]{32})"', html) or re.search(r"\b([A-Z2-7]{32})\b", html)
     assert match, "no TOTP secret on the activation page"
     return match.group(1)
+
+
+def sign_in(client, user, password: str, secret: str, *, at: float) -> None:
+    """Sign in through allauth's real pages: password, then the app's code at time `at`.
+
+    Each code is accepted once, so two sign-ins in one test need `at` 30 seconds apart
+    (with time_machine travelling there).
+    """
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    assert response.url == reverse("mfa_authenticate"), response
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, at=at)})
+    assert response.url == reverse("dashboards:home"), response

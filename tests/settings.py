@@ -12,7 +12,7 @@ os.environ.setdefault("MFA_ENCRYPTION_KEYS", "dGVzdHMtb25seS1rZXktZm9yLW1mYS1zZW
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from sro_portal.settings import *  # noqa: E402, F403
+from sro_portal.settings import *  # noqa: F403
 
 # Hashing with PBKDF2's full work factor would dominate the suite's time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

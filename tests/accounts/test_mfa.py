@@ -25,9 +25,9 @@ def test_user_without_mfa_is_sent_to_enrolment_from_every_page(client, world_a, 
 
 
 def test_the_sweep_of_pages_covers_every_page_without_arguments():
-    from tests.test_tenancy import _walk
-
     from django.urls import get_resolver
+
+    from tests.test_tenancy import _walk
 
     ours = {
         name

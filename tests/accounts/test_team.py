@@ -1,13 +1,16 @@
 """Team management by agency admins: roles, schools, deactivation."""
 
+import time
+
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from schools.models import SchoolMembership
 from sro_portal.accounts.models import Invitation, Role
 from tests import factories
-from tests.helpers import signed_in
+from tests.helpers import enrol_totp, sign_in, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +57,8 @@ def test_admin_changes_a_role_and_schools(client, world_a):
     signed_in(client, world_a.admin)
     url = reverse("accounts:member_edit", args=[world_a.supervisor.pk])
     response = client.post(
-        url, {"full_name": "Now Principal", "role": Role.SCHOOL, "schools": [world_a.other_school.pk]}
+        url,
+        {"full_name": "Now Principal", "role": Role.SCHOOL, "schools": [world_a.other_school.pk]},
     )
     assert response.status_code == 302
     world_a.supervisor.refresh_from_db()
@@ -83,11 +87,12 @@ def test_admin_cannot_demote_themself(client, world_a):
 
 def test_deactivation_ends_every_session_at_once(client, world_a):
     officer_phone, officer_laptop = client.__class__(), client.__class__()
-    signed_in(officer_phone, world_a.sro)
-    signed_in(officer_laptop, world_a.sro)
-    # allauth.usersessions records a session on the first request of each.
-    assert officer_phone.get(reverse("dashboards:home")).status_code == 200
-    assert officer_laptop.get(reverse("dashboards:home")).status_code == 200
+    secret = enrol_totp(world_a.sro)
+    now = time.time()
+    for offset, device in ((0, officer_phone), (30, officer_laptop)):
+        with time_machine.travel(now + offset, tick=False):
+            sign_in(device, world_a.sro, factories.PASSWORD, secret, at=now + offset)
+            assert device.get(reverse("dashboards:home")).status_code == 200
 
     keys = [officer_phone.session.session_key, officer_laptop.session.session_key]
     assert Session.objects.filter(session_key__in=keys).count() == 2
