@@ -33,7 +33,7 @@ def change_events_for(actor, *, tracked_model=None, user_id: int | None = None) 
         return pghistory.models.MiddlewareEvents.no_objects.all()
     agency_id = actor.agency_id
     events = pghistory.models.MiddlewareEvents.objects.across(*_event_models_for(tracked_model))
-    own_rows = Q(pgh_data__agency=agency_id) | Q(
+    own_rows = Q(pgh_data__agency_id=agency_id) | Q(
         pgh_obj_model="accounts.Agency", pgh_obj_id=str(agency_id)
     )
     events = events.filter(own_rows)

@@ -1,0 +1,182 @@
+"""Health check, security headers, error pages and the home page of each role."""
+
+import pytest
+from django.db import DatabaseError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from sro_portal.accounts.models import Role
+from sro_portal.core import views as core_views
+from tests import factories
+from tests.helpers import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+# --- /healthz -----------------------------------------------------------------------------------
+
+
+def test_healthz_answers_without_signing_in(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.redis
+def test_healthz_checks_redis_when_configured(client):
+    assert client.get("/healthz").json()["checks"]["redis"] == "ok"
+
+
+def test_healthz_reports_a_database_failure_as_503(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(core_views.connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["checks"]["database"] == "error"
+
+
+def test_healthz_reports_an_unreachable_redis(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "error"
+
+
+# --- Headers ------------------------------------------------------------------------------------
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    csp = client.get(reverse("account_login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"].startswith("'self' 'nonce-")
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in csp
+
+
+def test_pages_have_no_inline_script_or_style(client, world_a):
+    signed_in(client, world_a.admin)
+    for url in (reverse("dashboards:home"), reverse("accounts:team"), reverse("accounts:invite")):
+        html = client.get(url).text
+        assert " style=" not in html
+        assert "onclick=" not in html
+        for tag in html.split("<script")[1:]:
+            assert 'src="' in tag.split(">")[0] and "nonce=" in tag.split(">")[0]
+
+
+def test_other_security_headers(client):
+    response = client.get(reverse("account_login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+# --- Error pages reveal nothing -----------------------------------------------------------------
+
+
+def test_404_page_is_plain(client, world_a):
+    signed_in(client, world_a.admin)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "does not exist, or is not yours to see" in response.text
+    assert "urlpatterns" not in response.text and "Traceback" not in response.text
+
+
+def test_500_page_needs_no_request_context_and_says_nothing_of_the_cause():
+    response = core_views.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_csrf_failure_says_nothing_was_saved(world_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    signed_in(client, world_a.admin)
+    response = client.post(reverse("accounts:invite"), {"email": "x@example.test", "role": "sro"})
+    assert response.status_code == 403
+    assert "Nothing was saved" in response.text
+
+
+def test_unauthenticated_pages_send_to_sign_in(client):
+    response = client.get(reverse("accounts:team"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+# --- Home per role ------------------------------------------------------------------------------
+
+
+def _home(client, user, django_assert_max_num_queries, max_queries=10):
+    signed_in(client, user)
+    client.get(reverse("dashboards:home"))
+    with django_assert_max_num_queries(max_queries):
+        response = client.get(reverse("dashboards:home"))
+    assert response.status_code == 200
+    return response.text
+
+
+def test_supervisor_home_shows_coverage_of_own_agency(
+    client, world_a, world_b, django_assert_max_num_queries
+):
+    for _ in range(10):
+        factories.AssignmentFactory(school=factories.SchoolFactory(board=world_a.school.board))
+    html = _home(client, world_a.supervisor, django_assert_max_num_queries)
+    assert world_a.school.name in html and world_a.other_school.name in html
+    assert str(world_a.sro) in html
+    assert world_b.school.name not in html
+    assert "1 school has no primary SRO today" in html
+
+
+def test_sro_home_shows_todays_schools(client, world_a, world_b, django_assert_max_num_queries):
+    html = _home(client, world_a.sro, django_assert_max_num_queries)
+    assert world_a.school.name in html
+    assert world_a.other_school.name not in html
+    assert world_b.school.name not in html
+
+
+def test_school_admin_home_shows_their_school_and_its_officer(
+    client, world_a, django_assert_max_num_queries
+):
+    html = _home(client, world_a.school_admin, django_assert_max_num_queries)
+    assert world_a.school.name in html and str(world_a.sro) in html
+    assert world_a.other_school.name not in html
+
+
+def test_admin_home_counts_members(client, world_a, django_assert_max_num_queries):
+    html = _home(client, world_a.admin, django_assert_max_num_queries, max_queries=12)
+    assert "Active members" in html
+    assert world_a.school.name in html
+
+
+def test_platform_staff_go_to_the_django_admin(client, django_user_model):
+    staff = django_user_model.objects.create_superuser("staff@platform.test", "x" * 16)
+    signed_in(client, staff)
+    assert client.get(reverse("dashboards:home")).url == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_agency_users_cannot_reach_the_django_admin(client, world_a, role):
+    signed_in(client, world_a.users[role])
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403
+
+
+def test_agency_page_shows_times_in_the_agency_time_zone(client, world_a):
+    world_a.agency.time_zone = "America/Halifax"
+    world_a.agency.save()
+    signed_in(client, world_a.admin)
+    invitation = factories.InvitationFactory(agency=world_a.agency)
+    page = client.get(reverse("accounts:team")).text
+    from django.utils import dateformat, timezone
+
+    local = timezone.localtime(invitation.expires_at, world_a.agency.tzinfo)
+    assert dateformat.format(local, "P") in page
