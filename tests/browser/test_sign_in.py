@@ -1,0 +1,144 @@
+"""Signing in through the real pages in headless Chromium: password, then the authenticator app's
+code, then the home page of the user's role, showing only the user's own agency.
+
+Each test uses a TOTP code once (a code is accepted once per user and 30 s window), so no test
+needs to travel in time. The page fixture (conftest.py) fails a test on any console error,
+uncaught script error, Content Security Policy violation or unserved static file.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from sro_portal.accounts.models import Role
+from tests import factories
+from tests.factories import PASSWORD
+from tests.helpers import enrol_totp, secret_from_page, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 740}
+
+HOME_HEADINGS = {
+    Role.ADMIN: "Active members",
+    Role.SUPERVISOR: "School coverage on",
+    Role.SRO: "My schools today",
+    Role.SCHOOL: "My schools and their resource officers",
+}
+
+
+def _path(url: str) -> re.Pattern:
+    """Matches a page URL by its path, whatever the query string."""
+    return re.compile(rf"^https?://[^/]+{re.escape(url)}(\?.*)?$")
+
+
+def assert_styled(page: Page) -> None:
+    """The stylesheets arrived and apply: Bootstrap's d-flex makes <body> a flex container."""
+    assert page.evaluate("getComputedStyle(document.body).display") == "flex"
+
+
+def sign_in_with_password(page: Page, live_server, email: str) -> None:
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(_path(reverse("account_login")))
+    expect(page.get_by_role("heading", name="Sign in to SRO Portal")).to_be_visible()
+    assert_styled(page)
+    page.locator("input[name='login']").fill(email)
+    page.locator("input[name='password']").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def enter_code(page: Page, secret: str) -> None:
+    page.locator("input[name='code']").fill(totp_code(secret))
+    page.locator("form").filter(has=page.locator("input[name='code']")).locator(
+        "button[type='submit']"
+    ).click()
+
+
+def sign_in(page: Page, live_server, user, secret: str) -> None:
+    """From the portal's address to the home page: password, then the app's code."""
+    sign_in_with_password(page, live_server, user.email)
+    expect(page).to_have_url(_path(reverse("mfa_authenticate")))
+    assert_styled(page)
+    enter_code(page, secret)
+    expect(page).to_have_url(_path(reverse("dashboards:home")))
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_each_role_signs_in_to_its_own_home(
+    page, live_server, page_problems, world_a, world_b, role
+):
+    user = world_a.users[role]
+    secret = enrol_totp(user)
+
+    sign_in(page, live_server, user, secret)
+
+    main = page.locator("main")
+    expect(main).to_contain_text(HOME_HEADINGS[role])
+    expect(main.get_by_text(world_a.school.name).first).to_be_visible()
+    content = page.content()
+    assert world_b.school.name not in content
+    assert world_b.agency.name not in content
+    assert_styled(page)
+    assert any(url.endswith(".css") for url in page_problems.static_loaded)
+    assert any(url.endswith(".js") for url in page_problems.static_loaded)
+
+
+@pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
+def test_sro_on_a_phone_never_scrolls_sideways(page, live_server, world_a):
+    sro = world_a.sro
+    secret = enrol_totp(sro)
+
+    sign_in(page, live_server, sro, secret)
+
+    expect(page.locator("main")).to_contain_text("My schools today")
+    expect(page.locator("main").get_by_text(world_a.school.name).first).to_be_visible()
+    assert page.evaluate("window.innerWidth") == PHONE["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"the home page is {scroll_width}px wide on a phone"
+
+
+def test_first_sign_in_without_mfa_enrols_an_authenticator_app(page, live_server, world_a):
+    newcomer = factories.UserFactory(
+        agency=world_a.agency, role=Role.SRO, email="newcomer@alpha.test"
+    )
+    factories.AssignmentFactory(agency=world_a.agency, school=world_a.school, officer=newcomer)
+
+    sign_in_with_password(page, live_server, newcomer.email)
+    # No authenticator yet: no code is asked for, and every page leads to enrolment.
+    expect(page).to_have_url(_path("/accounts/2fa/"))
+    page.goto(live_server.url + reverse("dashboards:home"))
+    expect(page).to_have_url(_path("/accounts/2fa/"))
+    assert_styled(page)
+
+    page.locator(f"a[href='{reverse('mfa_activate_totp')}']").click()
+    if re.search(re.escape(reverse("account_reauthenticate")), page.url):
+        # allauth may ask for the password again before a security change.
+        page.locator("input[name='password']").fill(PASSWORD)
+        page.locator("form").filter(has=page.locator("input[name='password']")).locator(
+            "button[type='submit']"
+        ).click()
+    expect(page).to_have_url(_path(reverse("mfa_activate_totp")))
+    expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    # The QR code is a data: image, which the Content Security Policy allows (img-src).
+    qr_code = page.locator("main img[src^='data:']")
+    expect(qr_code).to_be_visible()
+    assert qr_code.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    secret_field = page.locator("#authenticator_secret")
+    if secret_field.count():
+        secret = secret_field.input_value()
+        assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
+    else:
+        secret = secret_from_page(page.content())
+    enter_code(page, secret)
+
+    # Enrolled: allauth may show the new recovery codes first; the portal then opens.
+    expect(page).not_to_have_url(_path(reverse("mfa_activate_totp")))
+    if not _path(reverse("dashboards:home")).match(page.url):
+        page.goto(live_server.url + reverse("dashboards:home"))
+    expect(page).to_have_url(_path(reverse("dashboards:home")))
+    expect(page.locator("main")).to_contain_text("My schools today")
+    expect(page.locator("main").get_by_text(world_a.school.name).first).to_be_visible()
+    assert newcomer.authenticator_set.filter(type="totp").exists()

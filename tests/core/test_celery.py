@@ -1,0 +1,51 @@
+"""Celery through Redis with a real worker: the invitation email goes out after commit."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from sro_portal.accounts import services, tasks
+from sro_portal.accounts.models import Role
+from sro_portal.celery import app as celery_app
+
+
+@pytest.fixture
+def real_worker():
+    celery_app.conf.task_always_eager = False
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_invitation_email_is_sent_by_a_worker_after_commit(world_a, real_worker):
+    invitation = services.invitation_create(
+        actor=world_a.admin, email="worker@example.test", role=Role.SUPERVISOR
+    )
+    deadline = time.monotonic() + 20
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [message.to for message in mail.outbox] == [[invitation.email]]
+
+
+@pytest.mark.django_db
+def test_tasks_are_enqueued_after_commit_with_ids_only(
+    world_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        tasks.send_invitation_email_task,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: sent.append((args, kwargs)),
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = services.invitation_create(
+            actor=world_a.admin, email="ids@example.test", role=Role.SRO
+        )
+    assert sent == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == [((invitation.pk,), {})]

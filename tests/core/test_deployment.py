@@ -1,0 +1,133 @@
+"""Production settings pass Django's deployment checks, and the README's local run starts."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _production_env(**extra) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DEBUG",
+            "MFA_REQUIRED",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests only
+        }
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="sro_portal.settings",
+        SECRET_KEY=Fernet.generate_key().decode() * 2,
+        MFA_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="sro.example.org",
+        SMTP_HOST="smtp.example.org",
+        **extra,
+    )
+    return env
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("SECRET_KEY", "SECRET_KEY"), ("MFA_ENCRYPTION_KEYS", "MFA_ENCRYPTION_KEYS")],
+)
+def test_production_refuses_to_start_without_its_secrets(missing, message):
+    env = _production_env()
+    env.pop(missing)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_mfa_can_be_turned_off_only_with_debug():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(MFA_REQUIRED="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "MFA_REQUIRED may be turned off only" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_readme_local_run_starts_and_answers_healthz(tmp_path):
+    """`make run` on a fresh SQLite file: migrate, seed the demo, serve, answer /healthz."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [
+            "make",
+            "--no-print-directory",
+            "run",
+            f"PORT={port}",
+            f"DEMO_DB={tmp_path / 'demo.sqlite3'}",
+            f"VENV={Path(sys.executable).parent.parent}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        body = _wait_for(f"http://127.0.0.1:{port}/healthz", process, timeout=120)
+        assert '"database": "ok"' in body
+        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+        assert "Sign in to SRO Portal" in login.read().decode()
+    finally:
+        os.killpg(process.pid, 15)
+        output = process.communicate(timeout=30)[0]
+    assert "admin@eps.demo" in output, output
+
+
+def _wait_for(url: str, process, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("make run stopped:\n" + process.stdout.read())
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {timeout} s")
