@@ -22,7 +22,7 @@ class SchoolsField(forms.ModelMultipleChoiceField):
 class _RoleAndSchoolsForm(forms.Form):
     """Role, and the schools a school admin is linked to (scoped to the actor's agency)."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
     schools = SchoolsField(
         label=_("Schools"),
         queryset=None,

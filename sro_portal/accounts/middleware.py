@@ -1,6 +1,8 @@
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 # Pages a signed-in user without MFA may still reach: enrolment itself, signing out, the
@@ -36,6 +38,13 @@ class MFARequiredMiddleware:
             # (accounts.adapters.MFAAdapter.can_delete_authenticator).
             request.session[SESSION_FLAG] = request.user.pk
             return None
+        messages.info(
+            request,
+            _(
+                "Your agency requires two-factor authentication. Activate an authenticator app "
+                "or add a security key to continue."
+            ),
+        )
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(settings.MFA_ENROL_URL)
         return redirect(settings.MFA_ENROL_URL)

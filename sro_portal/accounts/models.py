@@ -208,7 +208,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # Names here often start with a rank ("Cst.", "S/Sgt."): the whole name reads best.
+        return self.full_name or self.email
 
     @property
     def is_platform_staff(self) -> bool:
@@ -256,6 +257,7 @@ class Invitation(TenantModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # platform staff's invitation of an agency's first admin
         related_name="+",
         verbose_name=_("invited by"),
     )

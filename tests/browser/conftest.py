@@ -85,7 +85,8 @@ class PageProblems:
             self.static_loaded.append(response.url)
 
     def _on_request_failed(self, request) -> None:
-        if _is_static(request.url):
+        # A 4xx/5xx answer is recorded by _on_response; this catches requests left unanswered.
+        if _is_static(request.url) and not any(request.url in item for item in self.static):
             self.static.append(f"failed ({request.failure}) {request.url}")
 
     def report(self) -> str:
@@ -125,3 +126,11 @@ def page(page, context, page_problems, request):
             print(f"screenshot of {request.node.name} failed: {error}")
     problems = page_problems.report()
     assert not problems, f"the browser reported problems:\n{problems}"
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig):
+    """pytest-playwright's own fallback fixture is a method of a plugin object, which pytest 9.2
+    deprecates (a warning on every run); this is the same fixture as a function. Tests here
+    build their URLs from `live_server.url`."""
+    return pytestconfig.getoption("--base-url", default=None) or None
