@@ -206,3 +206,54 @@ def _snapshot(world):
         list(users.values_list("pk", "role", "is_active", "full_name")),
         list(invitations.order_by("pk").values_list("pk", "key", "revoked_at", "expires_at")),
     )
+
+
+def test_today_is_the_agency_s_day_not_the_server_s(world_a):
+    # 03:00 UTC on the 28th is still the evening of the 27th in Edmonton.
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC), tick=False):
+        assert world_a.agency.today() == dt.date(2026, 11, 27)
+        factories.AssignmentFactory(
+            school=world_a.other_school, officer=world_a.sro, starts_on=dt.date(2026, 11, 28)
+        )
+        assert world_a.other_school not in school_qs_for(world_a.sro)
+    with time_machine.travel(dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC), tick=False):
+        assert world_a.other_school in school_qs_for(world_a.sro)
+
+
+def test_rows_cannot_point_at_another_agency(world_a, world_b):
+    from django.core.exceptions import ValidationError
+
+    from officers.models import Assignment
+
+    assignment = Assignment(
+        agency=world_a.agency,
+        officer=world_b.sro,
+        school=world_a.school,
+        starts_on=world_a.agency.today(),
+    )
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+    assert "officer" in error.value.message_dict
+
+
+def test_only_sros_are_assigned_and_only_school_admins_linked(world_a):
+    from django.core.exceptions import ValidationError
+
+    from officers.models import Assignment
+    from schools.models import SchoolMembership
+
+    with pytest.raises(ValidationError):
+        Assignment(
+            agency=world_a.agency,
+            officer=world_a.supervisor,
+            school=world_a.school,
+            starts_on=world_a.agency.today(),
+        ).full_clean()
+    with pytest.raises(ValidationError):
+        SchoolMembership(
+            agency=world_a.agency, user=world_a.sro, school=world_a.school
+        ).full_clean()

@@ -17,8 +17,11 @@ class InvitationUnavailable(Exception):
     """The invitation was accepted, revoked or expired meanwhile."""
 
 
-def _require_agency_admin(actor) -> None:
+def _require_agency_admin(actor, *, of=None) -> None:
+    """The actor is an active agency admin (of the agency `of` belongs to, when given)."""
     if not actor.is_authenticated or not actor.is_agency_admin or not actor.is_active:
+        raise PermissionDenied
+    if of is not None and of.agency_id != actor.agency_id:
         raise PermissionDenied
 
 
@@ -96,9 +99,7 @@ def _invitation_create(*, agency_id, invited_by, email, role, full_name, schools
 @transaction.atomic
 def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
     """Send a fresh link, valid for the full period again; earlier links stop working."""
-    _require_agency_admin(actor)
-    if invitation.agency_id != actor.agency_id:
-        raise PermissionDenied
+    _require_agency_admin(actor, of=invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(_("This invitation was already accepted or revoked."))
     fresh = Invitation()
@@ -111,7 +112,7 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> None:
-    _require_agency_admin(actor)
+    _require_agency_admin(actor, of=invitation)
     updated = Invitation.objects.filter(
         pk=invitation.pk,
         agency_id=actor.agency_id,
@@ -152,9 +153,7 @@ def invitation_accept(*, invitation: Invitation, full_name: str, password: str) 
 @transaction.atomic
 def member_update(*, actor, member: User, full_name: str, role: str, schools=()) -> User:
     """Change a member's name, role and (for a school admin) schools."""
-    _require_agency_admin(actor)
-    if member.agency_id != actor.agency_id:
-        raise PermissionDenied
+    _require_agency_admin(actor, of=member)
     schools = list(schools)
     _check_role_and_schools(agency_id=actor.agency_id, role=role, schools=schools)
     if member.pk == actor.pk and role != member.role:
@@ -171,9 +170,7 @@ def member_update(*, actor, member: User, full_name: str, role: str, schools=())
 @transaction.atomic
 def member_deactivate(*, actor, member: User) -> None:
     """Stop a member from signing in and end every session they have, at once."""
-    _require_agency_admin(actor)
-    if member.agency_id != actor.agency_id:
-        raise PermissionDenied
+    _require_agency_admin(actor, of=member)
     if member.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     User.objects.filter(pk=member.pk).update(is_active=False)
@@ -183,9 +180,7 @@ def member_deactivate(*, actor, member: User) -> None:
 
 @transaction.atomic
 def member_reactivate(*, actor, member: User) -> None:
-    _require_agency_admin(actor)
-    if member.agency_id != actor.agency_id:
-        raise PermissionDenied
+    _require_agency_admin(actor, of=member)
     User.objects.filter(pk=member.pk).update(is_active=True)
     member.is_active = True
 

@@ -58,32 +58,35 @@ def invitation_create(request):
     )
 
 
-@require_POST
-def invitation_resend(request, pk):
-    invitation = selectors.invitation_get(actor=request.user, pk=pk)
+def _act_and_return_to_team(request, action, success_message: str):
+    """Run a one-click action (a service call); report its outcome as a message."""
     try:
-        services.invitation_resend(actor=request.user, invitation=invitation)
+        action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
-        )
+        messages.success(request, success_message)
     return redirect("accounts:team")
+
+
+@require_POST
+def invitation_resend(request, pk):
+    invitation = selectors.invitation_get(actor=request.user, pk=pk)
+    return _act_and_return_to_team(
+        request,
+        lambda: services.invitation_resend(actor=request.user, invitation=invitation),
+        _("A new link was sent to %(email)s.") % {"email": invitation.email},
+    )
 
 
 @require_POST
 def invitation_revoke(request, pk):
     invitation = selectors.invitation_get(actor=request.user, pk=pk)
-    try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
-        )
-    return redirect("accounts:team")
+    return _act_and_return_to_team(
+        request,
+        lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        _("The invitation to %(email)s was revoked.") % {"email": invitation.email},
+    )
 
 
 def member_edit(request, pk):
@@ -109,24 +112,21 @@ def member_edit(request, pk):
 @require_POST
 def member_deactivate(request, pk):
     member = selectors.member_get(actor=request.user, pk=pk)
-    try:
-        services.member_deactivate(actor=request.user, member=member)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("%(name)s was deactivated and signed out everywhere.") % {"name": member},
-        )
-    return redirect("accounts:team")
+    return _act_and_return_to_team(
+        request,
+        lambda: services.member_deactivate(actor=request.user, member=member),
+        _("%(name)s was deactivated and signed out everywhere.") % {"name": member},
+    )
 
 
 @require_POST
 def member_reactivate(request, pk):
     member = selectors.member_get(actor=request.user, pk=pk)
-    services.member_reactivate(actor=request.user, member=member)
-    messages.success(request, _("%(name)s can sign in again.") % {"name": member})
-    return redirect("accounts:team")
+    return _act_and_return_to_team(
+        request,
+        lambda: services.member_reactivate(actor=request.user, member=member),
+        _("%(name)s can sign in again.") % {"name": member},
+    )
 
 
 @login_not_required
