@@ -32,7 +32,7 @@ def schools_with_coverage(user, *, on: date | None = None) -> list[School]:
         Assignment.objects.filter(agency_id=user.agency_id)
         .covering(day)
         .select_related("officer")
-        .order_by("kind", "officer__full_name")
+        .order_by("-kind", "officer__full_name")  # "primary" sorts after "backup": reversed
     )
     schools = list(
         school_qs_for(user)

@@ -117,6 +117,7 @@ def test_sro_on_a_phone_never_scrolls_sideways(page, live_server, world_a):
     expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
     menu_button.click()
     expect(page.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))  # opened fully
     assert_fits_the_phone(page)
 
 
