@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # Core (cross-cutting): accounts, audit and the shared UI pieces.
     "sro_portal.accounts",
     "sro_portal.audit",
+    "sro_portal.reminders",
     "sro_portal.core",
     "sro_portal.dashboards",
     "sro_portal.demo",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sro_portal.reminders.context_processors.notifications",
             ],
         },
     },
@@ -138,8 +140,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat does not install on Django 6.1: the schedule lives here, run by one beat.
-# Domain issues add their interval jobs (the reminders engine adds "send due reminders").
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "sro_portal.reminders.tasks.dispatch_due_reminders_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a late run is dropped: the next one comes a minute later
+    },
+}
+# Without Redis (the local demo) `runserver` runs the same job on a timer (reminders.local_timer).
+REMINDERS_LOCAL_TIMER = env.bool("REMINDERS_LOCAL_TIMER", default=DEBUG and not REDIS_URL)
 
 # --- Accounts, allauth and MFA -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sro_portal.dashboards.urls")),
     path("", include("sro_portal.accounts.urls")),
     path("audit/", include("sro_portal.audit.urls")),
+    path("notifications/", include("sro_portal.reminders.urls")),
     path("accounts/", include("allauth.urls")),
     # Switching language works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from sro_portal.accounts.models import Agency, Role, User
 from sro_portal.celery import app as celery_app
+from sro_portal.reminders.registry import Message, ReminderKind, register
 from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; pytest-django's database setup
@@ -17,6 +18,20 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium")
+
+# A reminder kind about a school, for the engine's tests (real kinds come with their apps).
+TEST_KIND = "tests.school_check"
+register(
+    ReminderKind(
+        key=TEST_KIND,
+        label="School check (tests)",
+        render=lambda reminder, school: Message(
+            subject=f"Check on {school.name}",
+            body=f"Time to check on {school.name}.",
+            link="/",
+        ),
+    )
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -42,6 +57,27 @@ def _celery_eager():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def _celery_workers(django_db_setup, django_db_blocker):
+    """Two real Celery workers (threads) consuming from Redis, started once for the session:
+    Celery's test worker cannot be started again in the same process after it stopped."""
+    from celery.contrib.testing.worker import start_worker
+
+    with (
+        django_db_blocker.unblock(),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, hostname="one@tests"),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, hostname="two@tests"),
+    ):
+        yield
+
+
+@pytest.fixture
+def real_workers(_celery_workers):
+    """Tasks go through Redis to the session's two workers instead of running in process."""
+    celery_app.conf.task_always_eager = False
+    yield
 
 
 @pytest.fixture(autouse=True)

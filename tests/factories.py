@@ -3,11 +3,13 @@ graph always share one agency."""
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from officers.models import Assignment
 from schools.models import School, SchoolBoard, SchoolMembership
 from sro_portal.accounts.models import Agency, Invitation, Role, User
+from sro_portal.reminders.models import Reminder
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -87,3 +89,19 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     role = Role.SRO
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """A reminder about `obj` (any tenant row), of a kind the tests register."""
+
+    class Meta:
+        model = Reminder
+        exclude = ["obj"]
+
+    obj = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("obj.agency")
+    recipient = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+    kind = "tests.school_check"
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.obj))
+    object_id = factory.LazyAttribute(lambda o: str(o.obj.pk))
+    due_at = factory.LazyFunction(timezone.now)

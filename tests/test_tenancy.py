@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
+from sro_portal.reminders.models import Reminder
 from sro_portal.tenancy import TenantModel
 from tests import factories
 from tests.helpers import signed_in
@@ -149,6 +150,12 @@ def _invitation_of(world):
     return factories.InvitationFactory(agency=world.agency).pk
 
 
+def _reminder_of(world, state):
+    return factories.ReminderFactory(
+        agency=world.agency, recipient=world.sro, obj=world.school, state=state
+    ).pk
+
+
 # URL name -> the kwargs naming an object of the other agency. A URL that takes an id and is
 # missing here fails test_every_id_url_is_covered_by_the_sweep.
 OBJECT_OF_OTHER_AGENCY = {
@@ -157,6 +164,8 @@ OBJECT_OF_OTHER_AGENCY = {
     "accounts:member_reactivate": lambda b: {"pk": b.sro.pk},
     "accounts:invitation_resend": lambda b: {"pk": _invitation_of(b)},
     "accounts:invitation_revoke": lambda b: {"pk": _invitation_of(b)},
+    "reminders:read": lambda b: {"pk": _reminder_of(b, "sent")},
+    "reminders:failed_retry": lambda b: {"pk": _reminder_of(b, "failed")},
 }
 # Id-taking URLs that are not about a tenant's object, each with the test that covers it.
 NOT_TENANT_OBJECTS = {
@@ -202,9 +211,11 @@ def test_other_agency_objects_answer_404_to_every_role(client, world_a, world_b,
 def _snapshot(world):
     users = User.objects.filter(agency=world.agency).order_by("pk")
     invitations = Invitation.objects.filter(agency=world.agency)
+    reminders = Reminder.objects.filter(agency=world.agency)
     return (
         list(users.values_list("pk", "role", "is_active", "full_name")),
         list(invitations.order_by("pk").values_list("pk", "key", "revoked_at", "expires_at")),
+        list(reminders.order_by("pk").values_list("pk", "state", "read_at", "due_at")),
     )
 
 

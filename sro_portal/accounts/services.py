@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from sro_portal.accounts import tasks
 from sro_portal.accounts.models import Invitation, Role, User
+from sro_portal.accounts.reminders import remind_before_expiry
 from sro_portal.accounts.school_links import set_school_links
+from sro_portal.reminders.services import reminders_cancel
 
 
 class InvitationUnavailable(Exception):
@@ -92,6 +94,7 @@ def _invitation_create(*, agency_id, invited_by, email, role, full_name, schools
     invitation.full_clean()
     invitation.save()
     invitation.schools.set(schools)
+    remind_before_expiry(invitation)
     tasks.send_invitation_email_task.delay_on_commit(invitation.pk)
     return invitation
 
@@ -106,6 +109,7 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
     invitation.key = fresh.key
     invitation.expires_at = fresh.expires_at
     invitation.save(update_fields=["key", "expires_at", "updated_at"])
+    remind_before_expiry(invitation)  # moves the pending reminder to the new expiry
     tasks.send_invitation_email_task.delay_on_commit(invitation.pk)
     return invitation
 
@@ -121,6 +125,7 @@ def invitation_revoke(*, actor, invitation: Invitation) -> None:
     ).update(revoked_at=timezone.now(), updated_at=timezone.now())
     if not updated:
         raise ValidationError(_("This invitation was already accepted or revoked."))
+    reminders_cancel(obj=invitation)
 
 
 @transaction.atomic
@@ -147,6 +152,7 @@ def invitation_accept(*, invitation: Invitation, full_name: str, password: str) 
     if user.role == Role.SCHOOL:
         set_school_links(user=user, schools=list(invitation.schools.all()))
     Invitation.objects.filter(pk=invitation.pk).update(accepted_user=user)
+    reminders_cancel(obj=invitation)
     return user
 
 

@@ -7,6 +7,7 @@ from officers.selectors import schools_with_coverage
 from schools.selectors import board_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import invitation_qs_for, member_qs_for
+from sro_portal.reminders.selectors import failed_reminder_qs_for
 
 
 def home(request):
@@ -34,4 +35,5 @@ def _admin_numbers(user) -> dict:
         "members_by_role": [(role.label, by_role[role.value]) for role in Role],
         "pending_invitations": pending.count(),
         "board_count": board_qs_for(user).count(),
+        "failed_reminders": failed_reminder_qs_for(user).count(),
     }

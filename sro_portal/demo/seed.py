@@ -10,10 +10,14 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from officers.models import Assignment
 from schools.models import School, SchoolBoard, SchoolMembership
 from sro_portal.accounts.models import Agency, Invitation, Role, User
+from sro_portal.accounts.reminders import remind_before_expiry
+from sro_portal.accounts.services import invitation_create
+from sro_portal.reminders.models import Reminder
 
 DEMO_PASSWORD = "sro-demo-2026!"  # noqa: S105 (written in the README on purpose)
 
@@ -118,6 +122,21 @@ def _assign(agency, officers, schools):
             )
 
 
+def _pending_invitation(agency):
+    """An invitation sent six days ago and still not accepted: its "expires soon" reminder is
+    due, so the demo shows a reminder on the console and under Notifications within a minute."""
+    admin = User.objects.get(email=f"admin@{agency.slug}.demo")
+    invitation = invitation_create(
+        actor=admin,
+        email=f"new.officer@{agency.slug}.demo",
+        role=Role.SRO,
+        full_name="Cst. Sam Delorme",
+    )
+    invitation.expires_at = timezone.now() + timedelta(hours=20)
+    invitation.save(update_fields=["expires_at"])
+    remind_before_expiry(invitation)
+
+
 @transaction.atomic
 def seed_demo() -> DemoSummary:
     """Build both demo agencies. Refuses to run twice (see `seed_demo --reset`)."""
@@ -145,6 +164,7 @@ def seed_demo() -> DemoSummary:
     )
     _school_admin(northvale, "school@northvale.demo", "Principal Dev Mehta", northvale_schools[:1])
 
+    _pending_invitation(eps)
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -157,6 +177,7 @@ def seed_demo() -> DemoSummary:
 def delete_demo() -> None:
     """Remove both demo agencies and everything in them (local use only)."""
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
+    Reminder.objects.filter(agency__in=agencies).delete()
     Assignment.objects.filter(agency__in=agencies).delete()
     SchoolMembership.objects.filter(agency__in=agencies).delete()
     School.objects.filter(agency__in=agencies).delete()

@@ -13,7 +13,16 @@ from tests.helpers import enrol_totp, signed_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["dashboards:home", "accounts:team", "accounts:invite", "audit:trail"]
+PAGES = [
+    "dashboards:home",
+    "accounts:team",
+    "accounts:invite",
+    "audit:trail",
+    "reminders:list",
+    "reminders:read_all",
+    "reminders:settings",
+    "reminders:failed",
+]
 
 
 @pytest.mark.parametrize("url_name", PAGES)

@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from sro_portal.accounts import services, tasks
@@ -11,17 +10,10 @@ from sro_portal.accounts.models import Role
 from sro_portal.celery import app as celery_app
 
 
-@pytest.fixture
-def real_worker():
-    celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-
-
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_invitation_email_is_sent_by_a_worker_after_commit(world_a, real_worker):
+def test_invitation_email_is_sent_by_a_worker_after_commit(world_a, real_workers):
     invitation = services.invitation_create(
         actor=world_a.admin, email="worker@example.test", role=Role.SUPERVISOR
     )
@@ -49,3 +41,11 @@ def test_tasks_are_enqueued_after_commit_with_ids_only(
     for callback in callbacks:
         callback()
     assert sent == [((invitation.pk,), {})]
+
+
+def test_the_beat_schedule_names_registered_tasks(settings):
+    import sro_portal.reminders.tasks  # noqa: F401 (registers the tasks, as autodiscovery does)
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in celery_app.tasks
+        assert entry["schedule"] <= 60  # an interval job, never days ahead

@@ -1,0 +1,1 @@
+"""Benchmarks run against real services (PostgreSQL, Redis, Celery workers). See README.md."""
