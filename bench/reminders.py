@@ -1,6 +1,6 @@
 """Reminder delivery at scale: N due reminders, one dispatcher run, two Celery workers, real SMTP.
 
-    cd /work/main && .venv/bin/python bench/reminders.py [--count 10000] [--json PATH]
+    .venv/bin/python bench/reminders.py   (from the project root) [--count 10000] [--json PATH]
 
 What it does, in order (see bench/README.md for what the numbers mean):
 
