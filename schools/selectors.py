@@ -1,11 +1,12 @@
 """Reads of schools and boards. `school_qs_for` is the one place that decides which schools a
 user sees; every other app's scope is built on it."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 
-from schools.models import School, SchoolBoard
+from schools.compliance import DrillFact, school_compliance
+from schools.models import CorrectiveAction, Drill, DrillRule, School, SchoolBoard
 from sro_portal.accounts.models import Role
 from sro_portal.tenancy import get_in_scope_or_404
 
@@ -49,3 +50,76 @@ def board_qs_for(user) -> QuerySet[SchoolBoard]:
     if not getattr(user, "is_authenticated", False) or user.agency_id is None:
         return SchoolBoard.objects.none()
     return SchoolBoard.objects.filter(agency_id=user.agency_id)
+
+
+def board_get(*, user, pk: int) -> SchoolBoard:
+    return get_in_scope_or_404(board_qs_for(user), pk=pk)
+
+
+def drill_qs_for(user) -> QuerySet[Drill]:
+    """Drills at the schools `user` sees."""
+    if not getattr(user, "is_authenticated", False) or user.agency_id is None:
+        return Drill.objects.none()
+    return Drill.objects.filter(agency_id=user.agency_id, school__in=school_qs_for(user))
+
+
+def drill_get(*, user, pk: int) -> Drill:
+    drills = drill_qs_for(user).select_related("school", "leader", "recorded_by")
+    return get_in_scope_or_404(drills, pk=pk)
+
+
+def corrective_action_get(*, user, pk: int) -> CorrectiveAction:
+    actions = CorrectiveAction.objects.filter(
+        agency_id=user.agency_id, drill__in=drill_qs_for(user)
+    ).select_related("drill", "owner")
+    return get_in_scope_or_404(actions, pk=pk)
+
+
+def rules_by_board(agency_id: int) -> dict[int, list[DrillRule]]:
+    rules: dict[int, list[DrillRule]] = {}
+    for rule in DrillRule.objects.filter(agency_id=agency_id):
+        rules.setdefault(rule.board_id, []).append(rule)
+    return rules
+
+
+def drill_facts(schools, *, start: date, end: date, tz) -> dict[int, list[DrillFact]]:
+    """Completed and scheduled drills of `schools` between two dates, as compliance facts by
+    school: one query, whatever the number of schools."""
+    start_at = datetime.combine(start, time.min, tzinfo=tz)
+    end_at = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    rows = (
+        Drill.objects.filter(school__in=schools)
+        .exclude(status=Drill.Status.CANCELLED)
+        .filter(
+            Q(started_at__gte=start_at, started_at__lt=end_at)
+            | Q(started_at__isnull=True, planned_at__gte=start_at, planned_at__lt=end_at)
+        )
+        .values_list("school_id", "kind", "announced", "status", "started_at", "planned_at")
+    )
+    facts: dict[int, list[DrillFact]] = {}
+    for school_id, kind, announced, status, started_at, planned_at in rows:
+        moment = (started_at or planned_at).astimezone(tz)
+        facts.setdefault(school_id, []).append(
+            DrillFact(kind, announced, status == Drill.Status.COMPLETED, moment.date())
+        )
+    return facts
+
+
+def compliance_matrix(user, *, year, today: date) -> list[tuple[School, list]]:
+    """Every active school the user sees, with its compliance cells for `year`. Four queries."""
+    schools = list(school_qs_for(user).filter(is_active=True).select_related("board"))
+    tz = user.agency.tzinfo
+    rules = rules_by_board(user.agency_id)
+    facts = drill_facts(schools, start=year.start, end=year.end, tz=tz)
+    return [
+        (
+            school,
+            school_compliance(
+                rules=rules.get(school.board_id, []),
+                facts=facts.get(school.pk, []),
+                year=year,
+                today=today,
+            ),
+        )
+        for school in schools
+    ]

@@ -20,11 +20,21 @@ class Message:
     link: str  # a path inside the portal, such as "/team/"
 
 
+def _always(reminder, obj) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class ReminderKind:
     key: str  # "<app>.<what>", e.g. "drills.upcoming"
     label: str | Promise
     render: Callable[..., Message]
+    # Asked at delivery: is this still worth sending? (A compliance warning checks compliance
+    # then.) False cancels the reminder quietly.
+    still_due: Callable[..., bool] = _always
+    # Called after the reminder was delivered or found no longer due, outside its transaction:
+    # a recurring check schedules its next occurrence here.
+    then: Callable[..., None] | None = None
 
 
 _kinds: dict[str, ReminderKind] = {}

@@ -191,9 +191,23 @@ def _deliver_one(reminder: Reminder, obj, preferences, connection) -> int:
     if obj is None or not reminder.recipient.is_active:
         _finish(reminder, Reminder.State.CANCELLED)
         return 0
+    kind = registry.get(reminder.kind)
+    delivered = _deliver_message(reminder, kind, obj, preferences, connection)
+    if kind.then is not None:
+        try:
+            kind.then(reminder, obj)
+        except Exception:
+            logger.exception("The follow-up of reminder %s failed", reminder.pk)
+    return delivered
+
+
+def _deliver_message(reminder, kind, obj, preferences, connection) -> int:
     preferences = preferences or ReminderSettings(agency_id=reminder.agency_id)
     try:
-        message = registry.get(reminder.kind).render(reminder, obj)
+        if not kind.still_due(reminder, obj):
+            _finish(reminder, Reminder.State.CANCELLED)
+            return 0
+        message = kind.render(reminder, obj)
         wants_email = preferences.wants_email(reminder.kind)
         emailed = wants_email and not preferences.daily_digest
         if emailed:
