@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sro_portal.reminders",
     "sro_portal.core",
     "sro_portal.dashboards",
+    "sro_portal.calendars",
     "sro_portal.demo",
     # Domain apps, in the order their imports point (CONVENTIONS.md).
     "schools",
