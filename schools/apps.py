@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = _("Schools")
+
+    def ready(self):
+        from schools.reminders import register_kinds
+
+        register_kinds()

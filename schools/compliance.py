@@ -93,7 +93,7 @@ def evaluate(*, required: int, done: int, planned: int, period: Period, today: d
     pace = math.floor(required * elapsed / length)
     if done + planned < pace:
         return Status.BEHIND
-    if done + planned < required and period.end - today < AT_RISK_WINDOW:
+    if done + planned < required and period.end - today <= AT_RISK_WINDOW:
         return Status.AT_RISK
     return Status.ON_TRACK
 
@@ -120,9 +120,7 @@ def school_compliance(
 
 def _cell(kind, unannounced_only, required, periods, facts, today) -> KindCompliance:
     relevant = [
-        fact
-        for fact in facts
-        if fact.kind == kind and (not unannounced_only or not fact.announced)
+        fact for fact in facts if fact.kind == kind and (not unannounced_only or not fact.announced)
     ]
     cell = KindCompliance(kind=kind, unannounced_only=unannounced_only)
     for period in periods:
@@ -134,9 +132,7 @@ def _cell(kind, unannounced_only, required, periods, facts, today) -> KindCompli
             for f in relevant
             if not f.completed and max(today, period.start) <= f.on <= period.end
         )
-        status = evaluate(
-            required=required, done=done, planned=planned, period=period, today=today
-        )
+        status = evaluate(required=required, done=done, planned=planned, period=period, today=today)
         cell.requirements.append(
             Requirement(kind, unannounced_only, period, required, done, planned, status)
         )

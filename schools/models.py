@@ -158,9 +158,7 @@ class DrillRule(TenantModel):
     kind = models.CharField(_("drill"), max_length=20, choices=DrillKind.choices)
     period = models.CharField(_("period"), max_length=4, choices=Period.choices)
     required = models.PositiveSmallIntegerField(_("required"))
-    unannounced_required = models.PositiveSmallIntegerField(
-        _("of which unannounced"), default=0
-    )
+    unannounced_required = models.PositiveSmallIntegerField(_("of which unannounced"), default=0)
 
     class Meta:
         verbose_name = _("drill rule")

@@ -123,3 +123,13 @@ def compliance_matrix(user, *, year, today: date) -> list[tuple[School, list]]:
         )
         for school in schools
     ]
+
+
+def school_compliance_now(school: School) -> list:
+    """The school's compliance for the current school year (system use: reminders)."""
+    agency = school.agency
+    today = agency.today()
+    year = agency.school_year_for(today)
+    rules = list(DrillRule.objects.filter(agency_id=school.agency_id, board_id=school.board_id))
+    facts = drill_facts([school], start=year.start, end=year.end, tz=agency.tzinfo)
+    return school_compliance(rules=rules, facts=facts.get(school.pk, []), year=year, today=today)

@@ -7,7 +7,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from officers.models import Assignment
-from schools.models import School, SchoolBoard, SchoolMembership
+from schools.models import (
+    CorrectiveAction,
+    Drill,
+    DrillKind,
+    School,
+    SchoolBoard,
+    SchoolMembership,
+)
 from sro_portal.accounts.models import Agency, Invitation, Role, User
 from sro_portal.reminders.models import Reminder
 
@@ -105,3 +112,25 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.obj))
     object_id = factory.LazyAttribute(lambda o: str(o.obj.pk))
     due_at = factory.LazyFunction(timezone.now)
+
+
+class DrillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Drill
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    kind = DrillKind.LOCKDOWN
+    planned_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))
+    announced = True
+
+
+class CorrectiveActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CorrectiveAction
+
+    drill = factory.SubFactory(DrillFactory)
+    agency = factory.SelfAttribute("drill.agency")
+    description = "Fix the classroom door lock"
+    owner = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=14))

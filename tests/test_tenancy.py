@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
 from sro_portal.reminders.models import Reminder
@@ -166,11 +167,24 @@ OBJECT_OF_OTHER_AGENCY = {
     "accounts:invitation_revoke": lambda b: {"pk": _invitation_of(b)},
     "reminders:read": lambda b: {"pk": _reminder_of(b, "sent")},
     "reminders:failed_retry": lambda b: {"pk": _reminder_of(b, "failed")},
+    "schools:school_detail": lambda b: {"pk": b.school.pk},
+    "schools:school_edit": lambda b: {"pk": b.school.pk},
+    "schools:board_edit": lambda b: {"pk": b.school.board_id},
+    "schools:drill_detail": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "schools:drill_edit": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "schools:drill_record": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "schools:drill_cancel": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "schools:corrective_action_add": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "schools:corrective_action_done": lambda b: {
+        "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk
+    },
 }
 # Id-taking URLs that are not about a tenant's object, each with the test that covers it.
 NOT_TENANT_OBJECTS = {
     # A signed token, not an id; tests/accounts/test_invitations.py.
     "accounts:invitation_accept",
+    # A signed token, not an id; tests/calendars/.
+    "calendars:feed",
 }
 
 
@@ -212,7 +226,13 @@ def _snapshot(world):
     users = User.objects.filter(agency=world.agency).order_by("pk")
     invitations = Invitation.objects.filter(agency=world.agency)
     reminders = Reminder.objects.filter(agency=world.agency)
+    drills = Drill.objects.filter(agency=world.agency).order_by("pk")
+    actions = CorrectiveAction.objects.filter(agency=world.agency).order_by("pk")
+    schools = School.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(schools.values_list("pk", "name", "board__name", "is_active")),
+        list(drills.values_list("pk", "status", "planned_at", "observations", "kind")),
+        list(actions.values_list("pk", "done_on", "description")),
         list(users.values_list("pk", "role", "is_active", "full_name")),
         list(invitations.order_by("pk").values_list("pk", "key", "revoked_at", "expires_at")),
         list(reminders.order_by("pk").values_list("pk", "state", "read_at", "due_at")),

@@ -52,3 +52,14 @@ def invitation_for_token(token: str) -> Invitation | None:
 def email_in_use(email: str) -> bool:
     """True if any account, in any agency, signs in with this email (emails are global)."""
     return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def colleague_qs_for(user, *, roles=None) -> QuerySet[User]:
+    """Active users of the user's agency (optionally of some roles): choices such as who leads a
+    drill or owns a corrective action."""
+    if not user.is_authenticated or user.agency_id is None:
+        return User.objects.none()
+    colleagues = User.objects.filter(agency_id=user.agency_id, is_active=True)
+    if roles is not None:
+        colleagues = colleagues.filter(role__in=roles)
+    return colleagues.order_by("full_name", "email")

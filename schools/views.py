@@ -1,0 +1,435 @@
+"""Pages of the schools app: schools and boards (agency admins manage them), drills (scheduled and
+recorded by the SROs and school admins of the school), and drill compliance."""
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schools import csv_import, selectors, services
+from schools.compliance import Status
+from schools.forms import (
+    CorrectiveActionForm,
+    DrillCancelForm,
+    DrillPlanForm,
+    DrillRecordForm,
+    DrillRuleFormSet,
+    SchoolBoardForm,
+    SchoolForm,
+    SchoolImportForm,
+    drill_rule_initial,
+)
+from schools.models import Drill, DrillKind, SchoolBoard
+from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.models import Role
+
+PAGE_SIZE = 50
+IMPORT_SALT = "schools.import"
+
+
+def _require(user, *roles) -> None:
+    if user.role not in roles:
+        raise PermissionDenied
+
+
+def _form_error(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Schools ------------------------------------------------------------------------------------
+
+
+@role_required(*Role.values)
+def school_list(request):
+    schools = selectors.school_qs_for(request.user).select_related("board").order_by("name")
+    return render(request, "schools/school_list.html", {"schools": schools})
+
+
+def school_detail(request, pk):
+    school = selectors.school_get(user=request.user, pk=pk)
+    agency = request.user.agency
+    today = agency.today()
+    year = agency.school_year_for(today)
+    drills = (
+        selectors.drill_qs_for(request.user)
+        .filter(school=school)
+        .select_related("leader")
+        .order_by("-planned_at")[:20]
+    )
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "year": year,
+            "cells": selectors.school_compliance_now(school),
+            "drills": drills,
+            "can_write_drills": request.user.role in services.DRILL_WRITERS,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def school_create(request):
+    return _school_form(request, SchoolForm(request.POST or None, actor=request.user))
+
+
+def school_edit(request, pk):
+    school = selectors.school_get(user=request.user, pk=pk)
+    _require(request.user, Role.ADMIN)
+    return _school_form(
+        request, SchoolForm(request.POST or None, instance=school, actor=request.user)
+    )
+
+
+def _school_form(request, form):
+    if request.method == "POST" and form.is_valid():
+        try:
+            school = services.school_save(actor=request.user, school=form.save(commit=False))
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("%(school)s saved.") % {"school": school.name})
+            return redirect("schools:school_detail", pk=school.pk)
+    return render(request, "schools/school_form.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def school_import(request):
+    """Upload a CSV, see every row checked (nothing saved), then confirm to import them all."""
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and "payload" in request.POST:
+        return _import_confirmed(request, form)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        preview = csv_import.preview_schools_import(actor=request.user, data=data)
+        context["preview"] = preview
+        if preview.is_valid:
+            context["payload"] = signing.dumps(
+                data.decode("utf-8-sig"), salt=IMPORT_SALT, compress=True
+            )
+    return render(request, "schools/school_import.html", context)
+
+
+def _import_confirmed(request, form):
+    try:
+        text = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600)
+        schools = csv_import.import_schools(actor=request.user, data=text.encode("utf-8"))
+    except signing.BadSignature:
+        messages.error(request, _("The import expired or was altered. Upload the file again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s schools imported.") % {"count": len(schools)})
+        return redirect("schools:school_list")
+    return render(request, "schools/school_import.html", {"form": form})
+
+
+# --- Boards and drill rules (agency admins) -----------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+def board_list(request):
+    boards = selectors.board_qs_for(request.user).prefetch_related("drill_rules").order_by("name")
+    return render(request, "schools/board_list.html", {"boards": boards})
+
+
+@role_required(Role.ADMIN)
+def board_create(request):
+    return _board_form(request, SchoolBoardForm(request.POST or None, actor=request.user), None)
+
+
+def board_edit(request, pk):
+    board = selectors.board_get(user=request.user, pk=pk)
+    _require(request.user, Role.ADMIN)
+    return _board_form(
+        request, SchoolBoardForm(request.POST or None, instance=board, actor=request.user), board
+    )
+
+
+def _board_form(request, form, board: SchoolBoard | None):
+    rules = DrillRuleFormSet(
+        request.POST or None,
+        prefix="rules",
+        initial=drill_rule_initial(board.drill_rules.all() if board else []),
+    )
+    if request.method == "POST" and form.is_valid() and (board is None or rules.is_valid()):
+        try:
+            saved = services.board_save(actor=request.user, board=form.save(commit=False))
+            if board is not None:
+                services.drill_rules_replace(
+                    actor=request.user,
+                    board=saved,
+                    rules=[
+                        {
+                            "kind": rule["kind"],
+                            "period": rule["period"],
+                            "required": rule["required"],
+                            "unannounced_required": rule["unannounced_required"],
+                        }
+                        for rule in rules.cleaned_data
+                        if rule.get("required")
+                    ],
+                )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("%(board)s saved.") % {"board": saved.name})
+            return redirect("schools:board_list")
+    return render(
+        request, "schools/board_form.html", {"form": form, "rules": rules, "board": board}
+    )
+
+
+# --- Drills -------------------------------------------------------------------------------------
+
+
+@role_required(*Role.values)
+def drill_list(request):
+    drills = (
+        selectors.drill_qs_for(request.user)
+        .select_related("school", "leader")
+        .order_by("-planned_at", "-pk")
+    )
+    status = request.GET.get("status")
+    if status in Drill.Status.values:
+        drills = drills.filter(status=status)
+    kind = request.GET.get("kind")
+    if kind in DrillKind.values:
+        drills = drills.filter(kind=kind)
+    page = Paginator(drills, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/drill_list.html",
+        {
+            "page": page,
+            "statuses": Drill.Status.choices,
+            "kinds": DrillKind.choices,
+            "status": status,
+            "kind": kind,
+            "can_write_drills": request.user.role in services.DRILL_WRITERS,
+        },
+    )
+
+
+@role_required(*services.DRILL_WRITERS)
+def drill_create(request):
+    initial = {"announced": True, "school": request.GET.get("school")}
+    form = DrillPlanForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drill = services.drill_schedule(
+                actor=request.user,
+                school=form.cleaned_data["school"],
+                kind=form.cleaned_data["kind"],
+                planned_at=form.planned_at(),
+                announced=form.cleaned_data["announced"],
+                leader=form.cleaned_data["leader"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _form_error(form, _as_validation_error(error))
+        else:
+            messages.success(request, _("Drill scheduled."))
+            return redirect("schools:drill_detail", pk=drill.pk)
+    return render(
+        request, "schools/drill_form.html", {"form": form, "title": _("Schedule a drill")}
+    )
+
+
+def _as_validation_error(error) -> ValidationError:
+    if isinstance(error, PermissionDenied):
+        return ValidationError({"school": _("You cannot schedule drills at this school.")})
+    return error
+
+
+def drill_detail(request, pk):
+    drill = selectors.drill_get(user=request.user, pk=pk)
+    can_write = request.user.role in services.DRILL_WRITERS
+    return render(
+        request,
+        "schools/drill_detail.html",
+        {
+            "drill": drill,
+            "actions": drill.corrective_actions.select_related("owner"),
+            "can_write": can_write,
+            "action_form": CorrectiveActionForm(actor=request.user) if can_write else None,
+        },
+    )
+
+
+def drill_edit(request, pk):
+    drill = selectors.drill_get(user=request.user, pk=pk)
+    _require(request.user, *services.DRILL_WRITERS)
+    local = timezone.localtime(drill.planned_at)
+    initial = {
+        "school": drill.school,
+        "kind": drill.kind,
+        "planned_on": local.date(),
+        "planned_time": local.time().replace(second=0, microsecond=0),
+        "announced": drill.announced,
+        "leader": drill.leader,
+    }
+    form = DrillPlanForm(request.POST or None, actor=request.user, initial=initial)
+    form.fields["school"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.drill_update_plan(
+                actor=request.user,
+                drill=drill,
+                kind=form.cleaned_data["kind"],
+                planned_at=form.planned_at(),
+                announced=form.cleaned_data["announced"],
+                leader=form.cleaned_data["leader"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Drill updated."))
+            return redirect("schools:drill_detail", pk=drill.pk)
+    return render(
+        request,
+        "schools/drill_form.html",
+        {"form": form, "drill": drill, "title": _("Change the plan")},
+    )
+
+
+def drill_record(request, pk):
+    drill = selectors.drill_get(user=request.user, pk=pk)
+    _require(request.user, *services.DRILL_WRITERS)
+    start = timezone.localtime(drill.started_at or drill.planned_at)
+    initial = {
+        "started_on": start.date(),
+        "started_time": start.time().replace(second=0, microsecond=0),
+        "ended_time": timezone.localtime(drill.ended_at).time() if drill.ended_at else None,
+        "seconds_to_complete": drill.seconds_to_complete,
+        "participants": drill.participants,
+        "sro_present": drill.sro_present or request.user.role == Role.SRO,
+        "observations": drill.observations,
+    }
+    form = DrillRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.drill_record(
+                actor=request.user,
+                drill=drill,
+                started_at=form.started_at(),
+                ended_at=form.ended_at(),
+                seconds_to_complete=form.cleaned_data["seconds_to_complete"],
+                participants=form.cleaned_data["participants"],
+                sro_present=form.cleaned_data["sro_present"],
+                observations=form.cleaned_data["observations"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Drill recorded."))
+            return redirect("schools:drill_detail", pk=drill.pk)
+    return render(request, "schools/drill_record.html", {"form": form, "drill": drill})
+
+
+def drill_cancel(request, pk):
+    drill = selectors.drill_get(user=request.user, pk=pk)
+    _require(request.user, *services.DRILL_WRITERS)
+    form = DrillCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.drill_cancel(
+                actor=request.user, drill=drill, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Drill cancelled."))
+            return redirect("schools:drill_detail", pk=drill.pk)
+    return render(request, "schools/drill_cancel.html", {"form": form, "drill": drill})
+
+
+@require_POST
+def corrective_action_add(request, pk):
+    drill = selectors.drill_get(user=request.user, pk=pk)
+    _require(request.user, *services.DRILL_WRITERS)
+    form = CorrectiveActionForm(request.POST, actor=request.user)
+    if form.is_valid():
+        try:
+            services.corrective_action_add(actor=request.user, drill=drill, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Corrective action added."))
+            return redirect("schools:drill_detail", pk=drill.pk)
+    return render(
+        request,
+        "schools/drill_detail.html",
+        {
+            "drill": drill,
+            "actions": drill.corrective_actions.select_related("owner"),
+            "can_write": True,
+            "action_form": form,
+        },
+        status=400,
+    )
+
+
+@require_POST
+def corrective_action_done(request, pk):
+    action = selectors.corrective_action_get(user=request.user, pk=pk)
+    try:
+        services.corrective_action_complete(
+            actor=request.user, action=action, done_on=request.user.agency.today()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Corrective action marked done."))
+    return redirect("schools:drill_detail", pk=action.drill_id)
+
+
+# --- Compliance ---------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, Role.SUPERVISOR)
+def compliance_matrix(request):
+    agency = request.user.agency
+    today = agency.today()
+    year = agency.school_year_for(today)
+    years = [agency.school_year_for(year.start.replace(year=year.start.year - n)) for n in range(5)]
+    chosen = request.GET.get("year")
+    if chosen and chosen.isdigit():
+        year = next((y for y in years if y.start.year == int(chosen)), year)
+    matrix = selectors.compliance_matrix(request.user, year=year, today=today)
+    # Boards may have different rules: the columns are every rule any school has.
+    columns = {}
+    for _school, cells in matrix:
+        for cell in cells:
+            columns.setdefault((cell.kind, cell.unannounced_only), cell.label)
+    rows = [
+        (school, [{(c.kind, c.unannounced_only): c for c in cells}.get(key) for key in columns])
+        for school, cells in matrix
+    ]
+    at_risk = [
+        (school, cell)
+        for school, cells in matrix
+        for cell in cells
+        if cell.status in (Status.AT_RISK, Status.BEHIND)
+    ]
+    return render(
+        request,
+        "schools/compliance_matrix.html",
+        {
+            "rows": rows,
+            "columns": list(columns.values()),
+            "year": year,
+            "years": years,
+            "at_risk": at_risk,
+        },
+    )
