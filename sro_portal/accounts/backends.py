@@ -9,6 +9,11 @@ class AuthenticationBackend(AllauthBackend):
         user = self._default_manager().select_related("agency").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
+    def user_can_authenticate(self, user):
+        """Users of an agency the platform has switched off cannot sign in, nor stay signed in."""
+        agency_active = user.agency_id is None or user.agency.is_active
+        return super().user_can_authenticate(user) and agency_active
+
     @staticmethod
     def _default_manager():
         from django.contrib.auth import get_user_model

@@ -15,7 +15,8 @@ MAX_TOKEN_LENGTH = 200
 
 
 def feed_token(feed) -> str:
-    return signing.dumps(feed.key.hex, salt=_SALT)
+    # Signer, not signing.dumps: no timestamp, so the URL stays the same each time it is shown.
+    return signing.Signer(salt=_SALT).sign(feed.key.hex)
 
 
 def feed_key_from_token(token: str) -> uuid.UUID | None:
@@ -23,6 +24,6 @@ def feed_key_from_token(token: str) -> uuid.UUID | None:
     if not token or not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         return None
     try:
-        return uuid.UUID(hex=signing.loads(token, salt=_SALT))
+        return uuid.UUID(hex=signing.Signer(salt=_SALT).unsign(token))
     except (signing.BadSignature, ValueError, TypeError, AttributeError):
         return None

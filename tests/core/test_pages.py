@@ -180,3 +180,11 @@ def test_agency_page_shows_times_in_the_agency_time_zone(client, world_a):
 
     local = timezone.localtime(invitation.expires_at, world_a.agency.tzinfo)
     assert dateformat.format(local, "P") in page
+
+
+def test_users_of_a_switched_off_agency_are_signed_out(client, world_a):
+    signed_in(client, world_a.sro)
+    assert client.get(reverse("dashboards:home")).status_code == 200
+    world_a.agency.is_active = False
+    world_a.agency.save()
+    assert client.get(reverse("dashboards:home")).status_code == 302

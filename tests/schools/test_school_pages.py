@@ -178,7 +178,10 @@ def test_csv_import_previews_then_imports(client, world_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     board = world_a.school.board.name
-    csv = f"name,board,grade_from,grade_to\nNorth Ridge High,{board},10,12\nSouth Creek High,{board},K,9\n"
+    csv = (
+        "name,board,grade_from,grade_to\n"
+        f"North Ridge High,{board},10,12\nSouth Creek High,{board},K,9\n"
+    )
     signed_in(client, world_a.admin)
     upload = SimpleUploadedFile("schools.csv", csv.encode(), content_type="text/csv")
     preview = client.post(reverse("schools:school_import"), {"file": upload})
@@ -198,7 +201,7 @@ def test_csv_import_previews_then_imports(client, world_a):
 def test_csv_import_with_bad_rows_saves_nothing(client, world_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    csv = "name,board\nGood High,{}\nBad High,No Such Board\n".format(world_a.school.board.name)
+    csv = f"name,board\nGood High,{world_a.school.board.name}\nBad High,No Such Board\n"
     signed_in(client, world_a.admin)
     upload = SimpleUploadedFile("schools.csv", csv.encode(), content_type="text/csv")
     page = client.post(reverse("schools:school_import"), {"file": upload})
