@@ -13,10 +13,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from officers.models import Assignment
-from schools.models import School, SchoolBoard, SchoolMembership
+from schools.models import (
+    CorrectiveAction,
+    Drill,
+    DrillRule,
+    School,
+    SchoolBoard,
+    SchoolMembership,
+)
 from sro_portal.accounts.models import Agency, Invitation, Role, User
 from sro_portal.accounts.reminders import remind_before_expiry
 from sro_portal.accounts.services import invitation_create
+from sro_portal.demo.drills import seed_drills
 from sro_portal.reminders.models import Reminder
 
 DEMO_PASSWORD = "sro-demo-2026!"  # noqa: S105 (written in the README on purpose)
@@ -80,7 +88,11 @@ def _build_agency(*, name, slug, board_name, school_names, officer_names, people
     board = SchoolBoard.objects.create(agency=agency, name=board_name)
     schools = [
         School.objects.create(
-            agency=agency, board=board, name=school_name, address=f"{100 + 7 * i} Demo Avenue"
+            agency=agency,
+            board=board,
+            name=school_name,
+            address=f"{100 + 7 * i} Demo Avenue",
+            phone=f"780-555-{1000 + i:04d}",
         )
         for i, school_name in enumerate(school_names)
     ]
@@ -137,6 +149,20 @@ def _pending_invitation(agency):
     remind_before_expiry(invitation)
 
 
+def _people_by_school(agency, schools) -> dict:
+    """Each school's admins and its primary officer, as the drill demo needs them."""
+    admins: dict = {school: [] for school in schools}
+    for link in SchoolMembership.objects.filter(agency=agency).select_related("user", "school"):
+        admins[link.school].append(link.user)
+    primary = {
+        a.school_id: a.officer
+        for a in Assignment.objects.filter(
+            agency=agency, kind=Assignment.Kind.PRIMARY
+        ).select_related("officer")
+    }
+    return {school: (admins[school], primary[school.pk]) for school in schools}
+
+
 @transaction.atomic
 def seed_demo() -> DemoSummary:
     """Build both demo agencies. Refuses to run twice (see `seed_demo --reset`)."""
@@ -165,6 +191,7 @@ def seed_demo() -> DemoSummary:
     _school_admin(northvale, "school@northvale.demo", "Principal Dev Mehta", northvale_schools[:1])
 
     _pending_invitation(eps)
+    seed_drills(eps, eps_schools[0].board, eps_schools, _people_by_school(eps, eps_schools))
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -179,6 +206,9 @@ def delete_demo() -> None:
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
     Reminder.objects.filter(agency__in=agencies).delete()
     Assignment.objects.filter(agency__in=agencies).delete()
+    CorrectiveAction.objects.filter(agency__in=agencies).delete()
+    Drill.objects.filter(agency__in=agencies).delete()
+    DrillRule.objects.filter(agency__in=agencies).delete()
     SchoolMembership.objects.filter(agency__in=agencies).delete()
     School.objects.filter(agency__in=agencies).delete()
     SchoolBoard.objects.filter(agency__in=agencies).delete()

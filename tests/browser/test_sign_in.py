@@ -7,20 +7,26 @@ uncaught script error, Content Security Policy violation or unserved static file
 """
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from sro_portal.accounts.models import Role
 from tests import factories
+from tests.browser.steps import (
+    PHONE,
+    assert_fits_the_phone,
+    assert_styled,
+    enter_code,
+    path_of,
+    sign_in,
+    sign_in_with_password,
+)
 from tests.factories import PASSWORD
-from tests.helpers import enrol_totp, secret_from_page, totp_code
+from tests.helpers import enrol_totp, secret_from_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 740}
 
 HOME_HEADINGS = {
     Role.ADMIN: "Active members",
@@ -28,52 +34,6 @@ HOME_HEADINGS = {
     Role.SRO: "My schools today",
     Role.SCHOOL: "My schools and their resource officers",
 }
-
-
-def _path(url: str) -> re.Pattern:
-    """Matches a page URL by its path, whatever the query string."""
-    return re.compile(rf"^https?://[^/]+{re.escape(url)}(\?.*)?$")
-
-
-def assert_styled(page: Page) -> None:
-    """The stylesheets arrived and apply: Bootstrap's d-flex makes <body> a flex container."""
-    assert page.evaluate("getComputedStyle(document.body).display") == "flex"
-
-
-def assert_fits_the_phone(page: Page) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= PHONE["width"], f"{page.url} is {scroll_width}px wide on a phone"
-
-
-def sign_in_with_password(page: Page, live_server, email: str) -> None:
-    page.goto(live_server.url + "/")
-    expect(page).to_have_url(_path(reverse("account_login")))
-    expect(page.get_by_role("heading", name="Sign in to SRO Portal")).to_be_visible()
-    assert_styled(page)
-    page.locator("input[name='login']").fill(email)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def enter_code(page: Page, secret: str) -> None:
-    """Types the app's current code, and sends it. allauth accepts only the current 30 s window:
-    a code read in the window's last moments would reach the server in the next one."""
-    left = 30 - time.time() % 30
-    if left < 2:
-        time.sleep(left + 0.05)
-    page.locator("input[name='code']").fill(totp_code(secret))
-    page.locator("form").filter(has=page.locator("input[name='code']")).locator(
-        "button[type='submit']"
-    ).click()
-
-
-def sign_in(page: Page, live_server, user, secret: str) -> None:
-    """From the portal's address to the home page: password, then the app's code."""
-    sign_in_with_password(page, live_server, user.email)
-    expect(page).to_have_url(_path(reverse("mfa_authenticate")))
-    assert_styled(page)
-    enter_code(page, secret)
-    expect(page).to_have_url(_path(reverse("dashboards:home")))
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -102,10 +62,10 @@ def test_sro_on_a_phone_never_scrolls_sideways(page, live_server, world_a):
     secret = enrol_totp(sro)
 
     sign_in_with_password(page, live_server, sro.email)
-    expect(page).to_have_url(_path(reverse("mfa_authenticate")))
+    expect(page).to_have_url(path_of(reverse("mfa_authenticate")))
     assert_fits_the_phone(page)
     enter_code(page, secret)
-    expect(page).to_have_url(_path(reverse("dashboards:home")))
+    expect(page).to_have_url(path_of(reverse("dashboards:home")))
 
     expect(page.locator("main")).to_contain_text("My schools today")
     expect(page.locator("main").get_by_text(world_a.school.name).first).to_be_visible()
@@ -129,21 +89,21 @@ def test_first_sign_in_without_mfa_enrols_an_authenticator_app(page, live_server
 
     sign_in_with_password(page, live_server, newcomer.email)
     # No authenticator yet: no code is asked for, and every page leads to enrolment.
-    expect(page).to_have_url(_path("/accounts/2fa/"))
+    expect(page).to_have_url(path_of("/accounts/2fa/"))
     page.goto(live_server.url + reverse("dashboards:home"))
-    expect(page).to_have_url(_path("/accounts/2fa/"))
+    expect(page).to_have_url(path_of("/accounts/2fa/"))
     assert_styled(page)
 
     page.locator(f"a[href='{reverse('mfa_activate_totp')}']").click()
     reauthenticate, activate = reverse("account_reauthenticate"), reverse("mfa_activate_totp")
     page.wait_for_url(re.compile(f"({re.escape(reauthenticate)}|{re.escape(activate)})"))
-    if _path(reauthenticate).match(page.url):
+    if path_of(reauthenticate).match(page.url):
         # allauth may ask for the password again before a security change.
         page.locator("input[name='password']").fill(PASSWORD)
         page.locator("form").filter(has=page.locator("input[name='password']")).locator(
             "button[type='submit']"
         ).click()
-    expect(page).to_have_url(_path(reverse("mfa_activate_totp")))
+    expect(page).to_have_url(path_of(reverse("mfa_activate_totp")))
     expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
     # The QR code is a data: image, which the Content Security Policy allows (img-src).
     qr_code = page.locator("main img[src^='data:']")
@@ -162,11 +122,11 @@ def test_first_sign_in_without_mfa_enrols_an_authenticator_app(page, live_server
     # portal, no longer held at enrolment.
     recovery_codes, home = reverse("mfa_view_recovery_codes"), reverse("dashboards:home")
     page.wait_for_url(re.compile(f"{re.escape(recovery_codes)}|^https?://[^/]+{re.escape(home)}$"))
-    if _path(recovery_codes).match(page.url):
+    if path_of(recovery_codes).match(page.url):
         expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
         expect(page.locator("#recovery_codes")).to_have_value(re.compile(r"^\w+(\n\w+)+$"))
         page.get_by_role("link", name="SRO Portal").click()
-    expect(page).to_have_url(_path(home))
+    expect(page).to_have_url(path_of(home))
     expect(page.locator("main")).to_contain_text("My schools today")
     expect(page.locator("main").get_by_text(world_a.school.name).first).to_be_visible()
     assert newcomer.authenticator_set.filter(type="totp").exists()
