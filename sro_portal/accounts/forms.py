@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from sro_portal.accounts.models import Role, User
+from sro_portal.accounts.models import Agency, Role, User
 from sro_portal.accounts.school_links import schools_of_agency
 
 
@@ -109,3 +109,23 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AgencySettingsForm(forms.ModelForm):
+    """What an agency admin sets for their agency: its clock and its school calendar."""
+
+    class Meta:
+        model = Agency
+        fields = [
+            "time_zone",
+            "school_year_start_month",
+            "school_year_start_day",
+            "second_term_start_month",
+            "second_term_start_day",
+            "school_year_end_month",
+            "school_year_end_day",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save settings"))

@@ -195,3 +195,15 @@ def end_all_sessions(user: User) -> None:
     """End every session of `user` (allauth.usersessions tracks them per user)."""
     for session in UserSession.objects.filter(user=user):
         session.end()
+
+
+@transaction.atomic
+def agency_settings_update(*, actor, agency, changes: dict) -> None:
+    """An agency admin changes their agency's time zone or school calendar."""
+    _require_agency_admin(actor)
+    if agency.pk != actor.agency_id:
+        raise PermissionDenied
+    for field, value in changes.items():
+        setattr(agency, field, value)
+    agency.full_clean()
+    agency.save(update_fields=[*changes, "updated_at"])

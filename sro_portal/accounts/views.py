@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from sro_portal.accounts import selectors, services
 from sro_portal.accounts.decorators import role_required
-from sro_portal.accounts.forms import AcceptInvitationForm, InvitationForm, MemberForm
+from sro_portal.accounts.forms import (
+    AcceptInvitationForm,
+    AgencySettingsForm,
+    InvitationForm,
+    MemberForm,
+)
 from sro_portal.accounts.models import Invitation, Role
 
 
@@ -127,6 +132,25 @@ def member_reactivate(request, pk):
         lambda: services.member_reactivate(actor=request.user, member=member),
         _("%(name)s can sign in again.") % {"name": member},
     )
+
+
+@role_required(Role.ADMIN)
+def agency_settings(request):
+    agency = request.user.agency
+    # Before the form: a bound form writes the typed values (maybe impossible ones) on `agency`.
+    year = agency.school_year_for(agency.today())
+    form = AgencySettingsForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_settings_update(
+                actor=request.user, agency=agency, changes=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Agency settings saved."))
+            return redirect("accounts:agency_settings")
+    return render(request, "accounts/agency_settings.html", {"form": form, "year": year})
 
 
 @login_not_required

@@ -2,9 +2,11 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from officers.selectors import schools_with_coverage
-from schools.selectors import board_qs_for
+from schools.models import Drill
+from schools.selectors import board_qs_for, drill_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import invitation_qs_for, member_qs_for
 from sro_portal.reminders.selectors import failed_reminder_qs_for
@@ -23,6 +25,13 @@ def home(request):
     }
     if user.role == Role.ADMIN:
         context |= _admin_numbers(user)
+    if user.role in (Role.SRO, Role.SCHOOL):
+        context["upcoming_drills"] = (
+            drill_qs_for(user)
+            .filter(status=Drill.Status.SCHEDULED, planned_at__gte=timezone.now())
+            .select_related("school")
+            .order_by("planned_at")[:5]
+        )
     return render(request, f"dashboards/home_{user.role}.html", context)
 
 

@@ -165,3 +165,32 @@ def test_revoke_twice_gives_a_message_not_an_error(client, world_a):
     assert response.status_code == 200
     assert "already accepted or revoked" in response.text
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+
+
+def test_agency_admin_sets_the_clock_and_school_calendar(client, world_a):
+    signed_in(client, world_a.admin)
+    data = {
+        "time_zone": "America/Toronto",
+        "school_year_start_month": 8,
+        "school_year_start_day": 28,
+        "second_term_start_month": 1,
+        "second_term_start_day": 30,
+        "school_year_end_month": 6,
+        "school_year_end_day": 27,
+    }
+    assert client.post(reverse("accounts:agency_settings"), data).status_code == 302
+    world_a.agency.refresh_from_db()
+    assert world_a.agency.time_zone == "America/Toronto"
+    assert world_a.agency.school_year_for(world_a.agency.today()).terms[1].start.month == 1
+    data |= {"school_year_end_month": 2, "school_year_end_day": 31}
+    response = client.post(reverse("accounts:agency_settings"), data)
+    assert "does not exist in that month" in response.text
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.SRO, Role.SCHOOL])
+def test_only_agency_admins_change_agency_settings(client, world_a, role):
+    signed_in(client, world_a.users[role])
+    response = client.post(reverse("accounts:agency_settings"), {"time_zone": "UTC"})
+    assert response.status_code == 403
+    world_a.agency.refresh_from_db()
+    assert world_a.agency.time_zone == "America/Edmonton"
