@@ -67,8 +67,20 @@ def _celery_workers(django_db_setup, django_db_blocker):
 
     with (
         django_db_blocker.unblock(),
-        start_worker(celery_app, pool="solo", perform_ping_check=False, hostname="one@tests"),
-        start_worker(celery_app, pool="solo", perform_ping_check=False, hostname="two@tests"),
+        start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            hostname="one@tests",
+            shutdown_timeout=60,
+        ),
+        start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            hostname="two@tests",
+            shutdown_timeout=60,
+        ),
     ):
         yield
 
