@@ -65,6 +65,7 @@ def _celery_workers(django_db_setup, django_db_blocker):
     Celery's test worker cannot be started again in the same process after it stopped."""
     from celery.contrib.testing.worker import start_worker
 
+    celery_app.control.purge()  # tasks left in the tests' queue by an interrupted run
     with (
         django_db_blocker.unblock(),
         start_worker(

@@ -11,6 +11,9 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "k" * 40)
 os.environ.setdefault("MFA_ENCRYPTION_KEYS", "dGVzdHMtb25seS1rZXktZm9yLW1mYS1zZWNyZXRzLSE=")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# One connection per thread, no pool: the test process runs the live server's threads and two
+# Celery worker threads beside the tests, and a shared pool of 8 could run dry among them.
+os.environ.setdefault("DATABASE_POOL", "0")
 
 from sro_portal.settings import *  # noqa: F403
 
@@ -23,3 +26,10 @@ CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The tests' broker and cache live in their own Redis database, so that a developer's local
+# worker or queue never meets the tests' tasks (and the suite can purge it).
+if REDIS_URL:  # noqa: F405
+    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/15"  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
