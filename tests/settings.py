@@ -27,9 +27,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# The tests' broker and cache live in their own Redis database, so that a developer's local
-# worker or queue never meets the tests' tasks (and the suite can purge it).
+# The tests' broker and cache live in Redis databases of their own, apart from a developer's
+# local worker and apart from each other: every test clears the cache (FLUSHDB), which would
+# also wipe the broker's queue bindings and make later tasks vanish.
 if REDIS_URL:  # noqa: F405
-    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/15"  # noqa: F405
-    CELERY_BROKER_URL = REDIS_URL
-    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    _server = REDIS_URL.rsplit("/", 1)[0]  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL = f"{_server}/15"
+    CACHES["default"]["LOCATION"] = f"{_server}/14"  # noqa: F405
