@@ -1,23 +1,66 @@
-"""Reads of assignments, built on the school scope."""
+"""Reads of the officers app, all built on the school scope (schools.selectors.school_qs_for).
 
-from datetime import date
+Who sees what:
+- assignments: everyone sees those at the schools they see;
+- students and referrals: police roles, for the schools they see; school admins never browse
+  them (a student's presence here says the police dealt with them);
+- activities: an SRO their own log; supervisors and agency admins the whole agency's;
+- community partners: every user of the agency (no youth data in them).
+"""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import date, timedelta
 
-from officers.models import Assignment
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from officers.models import (
+    CATEGORY_ROLES,
+    Activity,
+    Assignment,
+    CommunityPartner,
+    OfficerProfile,
+    Referral,
+    Student,
+)
 from schools.models import School
 from schools.selectors import school_qs_for
+from sro_portal.accounts.models import Role, User
 from sro_portal.tenancy import get_in_scope_or_404
+
+GAP_HORIZON = timedelta(days=30)
+
+
+def _agency_user(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.agency_id is not None
+
+
+# --- Officers and assignments -------------------------------------------------------------------
+
+
+def officer_qs_for(user) -> QuerySet[User]:
+    """The agency's SROs, for its police roles; the SROs of their schools, for school admins."""
+    if not _agency_user(user):
+        return User.objects.none()
+    officers = User.objects.filter(agency_id=user.agency_id, role=Role.SRO)
+    if user.role == Role.SCHOOL:
+        officers = officers.filter(assignments__school__in=school_qs_for(user)).distinct()
+    return officers.select_related("officer_profile").order_by("full_name", "email")
+
+
+def officer_get(*, user, pk: int) -> User:
+    return get_in_scope_or_404(officer_qs_for(user), pk=pk)
+
+
+def profile_of(officer) -> OfficerProfile | None:
+    return OfficerProfile.objects.filter(agency_id=officer.agency_id, user=officer).first()
 
 
 def assignment_qs_for(user) -> QuerySet[Assignment]:
     """Assignments at the schools `user` sees (an SRO also sees colleagues at their schools)."""
-    schools = school_qs_for(user)
-    if not user.is_authenticated or user.agency_id is None:
+    if not _agency_user(user):
         return Assignment.objects.none()
-    return Assignment.objects.filter(agency_id=user.agency_id, school__in=schools).select_related(
-        "officer", "school"
-    )
+    return Assignment.objects.filter(
+        agency_id=user.agency_id, school__in=school_qs_for(user)
+    ).select_related("officer", "school")
 
 
 def assignment_get(*, user, pk: int) -> Assignment:
@@ -49,3 +92,146 @@ def schools_with_coverage(user, *, on: date | None = None) -> list[School]:
         ]
         school.is_covered = bool(school.primary_officers)
     return schools
+
+
+def coverage_gaps(user, *, on: date | None = None) -> list[Assignment]:
+    """Primary assignments ending within 30 days with no primary successor at that school from
+    the next day. Two queries."""
+    day = on or user.agency.today()
+    ending = list(
+        assignment_qs_for(user)
+        .filter(kind=Assignment.Kind.PRIMARY, ends_on__gte=day, ends_on__lte=day + GAP_HORIZON)
+        .order_by("ends_on")
+    )
+    if not ending:
+        return []
+    later = Assignment.objects.filter(
+        agency_id=user.agency_id,
+        kind=Assignment.Kind.PRIMARY,
+        school__in={a.school_id for a in ending},
+        starts_on__gt=day,
+    ).values_list("school_id", "starts_on", "ends_on")
+    successors: dict[int, list] = {}
+    for school_id, starts_on, ends_on in later:
+        successors.setdefault(school_id, []).append((starts_on, ends_on))
+    return [
+        assignment
+        for assignment in ending
+        if not any(
+            start <= assignment.ends_on + timedelta(days=1)
+            and (end is None or end > assignment.ends_on)
+            for start, end in successors.get(assignment.school_id, [])
+        )
+    ]
+
+
+# --- Students and partners ----------------------------------------------------------------------
+
+
+def student_qs_for(user) -> QuerySet[Student]:
+    if not _agency_user(user) or not user.is_police:
+        return Student.objects.none()
+    return Student.objects.filter(
+        agency_id=user.agency_id, school__in=school_qs_for(user)
+    ).select_related("school")
+
+
+def student_get(*, user, pk: int) -> Student:
+    return get_in_scope_or_404(student_qs_for(user), pk=pk)
+
+
+def partner_qs_for(user) -> QuerySet[CommunityPartner]:
+    if not _agency_user(user):
+        return CommunityPartner.objects.none()
+    return CommunityPartner.objects.filter(agency_id=user.agency_id)
+
+
+def partner_get(*, user, pk: int) -> CommunityPartner:
+    return get_in_scope_or_404(partner_qs_for(user), pk=pk)
+
+
+# --- Activities ---------------------------------------------------------------------------------
+
+
+def activity_qs_for(user) -> QuerySet[Activity]:
+    if not _agency_user(user):
+        return Activity.objects.none()
+    activities = Activity.objects.filter(agency_id=user.agency_id)
+    if user.sees_whole_agency:
+        return activities
+    if user.role == Role.SRO:
+        return activities.filter(officer=user)
+    return Activity.objects.none()
+
+
+def activity_get(*, user, pk: int) -> Activity:
+    activities = activity_qs_for(user).select_related("school", "student", "partner", "officer")
+    return get_in_scope_or_404(activities, pk=pk)
+
+
+def last_activity_of(officer) -> Activity | None:
+    """The officer's latest entry: its school and category start the next one."""
+    return (
+        Activity.objects.filter(agency_id=officer.agency_id, officer=officer)
+        .order_by("-date", "-id")
+        .first()
+    )
+
+
+def week_of(officer, *, monday: date) -> dict:
+    """The officer's entries Monday to Sunday, with each day's total minutes. Two queries."""
+    sunday = monday + timedelta(days=6)
+    entries = list(
+        Activity.objects.filter(
+            agency_id=officer.agency_id, officer=officer, date__range=(monday, sunday)
+        )
+        .select_related("school")
+        .order_by("date", "id")
+    )
+    days = [monday + timedelta(days=n) for n in range(7)]
+    by_day = {day: [e for e in entries if e.date == day] for day in days}
+    totals = {day: sum(e.minutes for e in by_day[day]) for day in days}
+    return {
+        "days": [(day, by_day[day], totals[day]) for day in days],
+        "total_minutes": sum(totals.values()),
+        "students_reached": sum(e.students_reached for e in entries),
+    }
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+
+def referral_qs_for(user) -> QuerySet[Referral]:
+    if not _agency_user(user) or not user.is_police:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        agency_id=user.agency_id, student__in=student_qs_for(user)
+    ).select_related("student", "partner", "made_by")
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    return get_in_scope_or_404(referral_qs_for(user), pk=pk)
+
+
+def referral_loop_rates(user) -> list[dict]:
+    """Per partner: referrals made, loops closed (closed or declined with an outcome), rate."""
+    rows = (
+        referral_qs_for(user)
+        .values("partner__name")
+        .annotate(
+            made=Count("pk"),
+            closed=Count(
+                "pk", filter=Q(status__in=[Referral.Status.CLOSED, Referral.Status.DECLINED])
+            ),
+        )
+        .order_by("partner__name")
+    )
+    return [row | {"rate": row["closed"] / row["made"] if row["made"] else 0} for row in rows]
+
+
+def minutes_by_role(activities: QuerySet[Activity]) -> dict[str, int]:
+    """Total minutes per SRO role over `activities` (one query)."""
+    totals = {role: 0 for role in set(CATEGORY_ROLES.values())}
+    for row in activities.values("category").annotate(minutes=Sum("minutes")):
+        totals[CATEGORY_ROLES[row["category"]]] += row["minutes"]
+    return totals
