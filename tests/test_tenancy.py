@@ -78,7 +78,8 @@ UNSCOPED = re.compile(r"\.objects\.|_default_manager|_base_manager")
 def entry_point_files():
     for package in ["sro_portal", *DOMAIN_APPS]:
         for path in (ROOT / package).rglob("*.py"):
-            if path.name in {"views.py", "forms.py", "tasks.py"} or "views" in path.parts:
+            in_package = {"views", "forms"} & set(path.parts)
+            if path.name in {"views.py", "forms.py", "tasks.py"} or in_package:
                 yield path
 
 
