@@ -65,6 +65,9 @@ class Assignment(TenantModel):
     def __str__(self):
         return f"{self.officer} → {self.school} ({self.get_kind_display()})"
 
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
     def clean(self):
         super().clean()
         if self.officer_id and self.officer.role != Role.SRO:
@@ -92,6 +95,7 @@ class OfficerProfile(TenantModel):
                 fields=["agency", "badge_number"],
                 condition=~Q(badge_number=""),
                 name="officerprofile_unique_badge",
+                violation_error_message=_("Another officer has this badge number."),
             )
         ]
 

@@ -56,6 +56,11 @@ def profile_save(*, actor, officer, badge_number: str, rank: str, phone: str) ->
         agency_id=officer.agency_id, user=officer
     )
     profile.badge_number, profile.rank, profile.phone = badge_number, rank, phone
+    taken = OfficerProfile.objects.filter(
+        agency_id=officer.agency_id, badge_number=badge_number
+    ).exclude(pk=profile.pk)
+    if badge_number and taken.exists():
+        raise ValidationError({"badge_number": _("Another officer has this badge number.")})
     return _save(profile)
 
 

@@ -6,7 +6,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from officers.models import Assignment
+from officers.models import (
+    Activity,
+    ActivityCategory,
+    Assignment,
+    CommunityPartner,
+    Referral,
+    Student,
+)
 from schools.models import (
     CorrectiveAction,
     Drill,
@@ -134,3 +141,56 @@ class CorrectiveActionFactory(factory.django.DjangoModelFactory):
     description = "Fix the classroom door lock"
     owner = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=14))
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    first_name = factory.Sequence(lambda n: f"Avery{n}")
+    last_name = factory.Sequence(lambda n: f"Student{n}")
+    grade = 10
+    date_of_birth = factory.LazyFunction(
+        lambda: timezone.localdate().replace(year=timezone.localdate().year - 15)
+    )
+
+
+class CommunityPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityPartner
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Youth Services {n}")
+    kind = CommunityPartner.Kind.YOUTH_SERVICES
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    officer = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )
+    date = factory.LazyFunction(timezone.localdate)
+    category = ActivityCategory.MENTORING
+    minutes = 30
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    student = factory.SubFactory(StudentFactory)
+    agency = factory.SelfAttribute("student.agency")
+    partner = factory.SubFactory(CommunityPartnerFactory, agency=factory.SelfAttribute("..agency"))
+    made_by = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )
+    made_on = factory.LazyFunction(timezone.localdate)
+    reason = "Support with anxiety"
+    consent_by = Referral.ConsentBy.STUDENT
+    consent_on = factory.LazyFunction(timezone.localdate)

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from officers.models import Activity, CommunityPartner, Referral, Student
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
@@ -176,6 +177,26 @@ OBJECT_OF_OTHER_AGENCY = {
     "schools:drill_record": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
     "schools:drill_cancel": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
     "schools:corrective_action_add": lambda b: {"pk": factories.DrillFactory(school=b.school).pk},
+    "officers:officer_detail": lambda b: {"pk": b.sro.pk},
+    "officers:activity_edit": lambda b: {
+        "pk": factories.ActivityFactory(school=b.school, officer=b.sro).pk
+    },
+    "officers:activity_delete": lambda b: {
+        "pk": factories.ActivityFactory(school=b.school, officer=b.sro).pk
+    },
+    "officers:student_detail": lambda b: {"pk": factories.StudentFactory(school=b.school).pk},
+    "officers:student_edit": lambda b: {"pk": factories.StudentFactory(school=b.school).pk},
+    "officers:partner_edit": lambda b: {
+        "pk": factories.CommunityPartnerFactory(agency=b.agency).pk
+    },
+    "officers:referral_detail": lambda b: {
+        "pk": factories.ReferralFactory(student__school=b.school, made_by=b.sro).pk
+    },
+    "officers:referral_update": lambda b: {
+        "pk": factories.ReferralFactory(student__school=b.school, made_by=b.sro).pk
+    },
+    "officers:profile_edit": lambda b: {"pk": b.sro.pk},
+    "officers:assignment_edit": lambda b: {"pk": b.sro.assignments.get().pk},
     "schools:corrective_action_done": lambda b: {
         "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk
     },
@@ -230,7 +251,15 @@ def _snapshot(world):
     drills = Drill.objects.filter(agency=world.agency).order_by("pk")
     actions = CorrectiveAction.objects.filter(agency=world.agency).order_by("pk")
     schools = School.objects.filter(agency=world.agency).order_by("pk")
+    activities = Activity.objects.filter(agency=world.agency).order_by("pk")
+    students = Student.objects.filter(agency=world.agency).order_by("pk")
+    referrals = Referral.objects.filter(agency=world.agency).order_by("pk")
+    partners = CommunityPartner.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(activities.values_list("pk", "minutes", "category", "date", "school_id")),
+        list(students.values_list("pk", "first_name", "last_name", "school_id")),
+        list(referrals.values_list("pk", "status", "outcome")),
+        list(partners.values_list("pk", "name", "is_active")),
         list(schools.values_list("pk", "name", "board__name", "is_active")),
         list(drills.values_list("pk", "status", "planned_at", "observations", "kind")),
         list(actions.values_list("pk", "done_on", "description")),
