@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole
@@ -79,33 +80,52 @@ class ActivityForm(forms.Form):
         "note",
     )
 
-    def __init__(self, *args, actor, on: date, activity: Activity | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        actor,
+        on: date,
+        activity: Activity | None = None,
+        refresh_url: str | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         today = actor.agency.today()
         day = self._posted_date() or on
-        schools = school_qs_for(actor, on=day).filter(is_active=True).order_by("name")
-        if activity is not None:
-            # An entry keeps its school even if the school was made inactive since.
-            schools = school_qs_for(actor, on=day).order_by("name")
+        schools = school_qs_for(actor, on=day).order_by("name")
+        if activity is None:
+            schools = schools.filter(is_active=True)  # an entry keeps a school closed since
         self.fields["school"].queryset = schools
-        if len(self.fields["school"].queryset) != 1:
+        self.school_count = schools.count()
+        if self.school_count != 1:
             self.fields["school"].empty_label = _("Choose a school")
         self.fields["category"].choices = category_choices(_("Choose what you did"))
         students = student_qs_for(actor).order_by("last_name", "first_name")
         partners = partner_qs_for(actor).filter(is_active=True)
         if activity is not None and activity.student_id:
-            # Kept on the choices even when the officer's schools changed since the entry.
+            # Kept among the choices even when the officer's schools changed since the entry.
             students = students | activity.school.students.filter(pk=activity.student_id)
         if activity is not None and activity.partner_id:
-            # An inactive partner stays visible, so the officer sees why the service refuses it
-            # instead of losing it silently.
-            partners = partner_qs_for(actor).filter(is_active=True) | partner_qs_for(actor).filter(
-                pk=activity.partner_id
-            )
+            # A partner made inactive since stays visible: the officer sees why the service
+            # refuses it instead of losing it silently.
+            partners = partner_qs_for(actor).filter(Q(is_active=True) | Q(pk=activity.partner_id))
         self.fields["student"].queryset = students
         self.fields["partner"].queryset = partners.order_by("name")
         self.fields["date"].widget.attrs["max"] = today.isoformat()
         self.fields["note"].widget.attrs["maxlength"] = NOTE_MAX
+        if refresh_url:
+            # Another date may mean other schools: htmx fetches the form for that date and
+            # swaps in its school choices (the school picked so far goes along).
+            self.fields["date"].widget.attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-include": "[name='school']",
+                    "hx-select": "#div_id_school",
+                    "hx-target": "#div_id_school",
+                    "hx-swap": "outerHTML",
+                }
+            )
 
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page writes the <form> and its two buttons

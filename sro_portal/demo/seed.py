@@ -12,7 +12,14 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from officers.models import Assignment
+from officers.models import (
+    Activity,
+    Assignment,
+    CommunityPartner,
+    OfficerProfile,
+    Referral,
+    Student,
+)
 from schools.models import (
     CorrectiveAction,
     Drill,
@@ -25,6 +32,7 @@ from sro_portal.accounts.models import Agency, Invitation, Role, User
 from sro_portal.accounts.reminders import remind_before_expiry
 from sro_portal.accounts.services import invitation_create
 from sro_portal.demo.drills import seed_drills
+from sro_portal.demo.officers import seed_officer_work
 from sro_portal.reminders.models import Reminder
 
 DEMO_PASSWORD = "sro-demo-2026!"  # noqa: S105 (written in the README on purpose)
@@ -191,7 +199,11 @@ def seed_demo() -> DemoSummary:
     _school_admin(northvale, "school@northvale.demo", "Principal Dev Mehta", northvale_schools[:1])
 
     _pending_invitation(eps)
-    seed_drills(eps, eps_schools[0].board, eps_schools, _people_by_school(eps, eps_schools))
+    people = _people_by_school(eps, eps_schools)
+    seed_drills(eps, eps_schools[0].board, eps_schools, people)
+    seed_officer_work(
+        eps, {school: officer for school, (_, officer) in people.items()}, eps.today()
+    )
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -205,6 +217,8 @@ def delete_demo() -> None:
     """Remove both demo agencies and everything in them (local use only)."""
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
     Reminder.objects.filter(agency__in=agencies).delete()
+    for model in (Referral, Activity, Student, CommunityPartner, OfficerProfile):
+        model.objects.filter(agency__in=agencies).delete()
     Assignment.objects.filter(agency__in=agencies).delete()
     CorrectiveAction.objects.filter(agency__in=agencies).delete()
     Drill.objects.filter(agency__in=agencies).delete()
