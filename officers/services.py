@@ -5,7 +5,7 @@ referrals. Atomic, validated, scoped to the actor; reminders kept in step (offic
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -116,20 +116,71 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: date) -> Assignmen
 # --- Students and partners ----------------------------------------------------------------------
 
 
-@transaction.atomic
+YOUNGEST, OLDEST = 4, 21  # ages a student record can have
+
+
 def student_save(*, actor, student: Student) -> Student:
     """Police roles record the students of their schools."""
     _require_roles(actor, Role.ADMIN, Role.SUPERVISOR, Role.SRO)
     _require_school_in_scope(actor, student.school)
     student.agency_id = actor.agency_id
-    return _save(student)
+    _check_birth_date(student, today=actor.agency.today())
+    try:
+        with transaction.atomic():
+            _check_student_number(student)
+            return _save(student)
+    except IntegrityError as error:  # two people saving the same number at the same moment
+        raise ValidationError(
+            {"student_number": _("Another student of this school has this number.")}
+        ) from error
 
 
-@transaction.atomic
+def _check_birth_date(student: Student, *, today: date) -> None:
+    if student.date_of_birth is None:
+        return
+    if student.date_of_birth > today:
+        raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+    age = student.age_on(today)
+    if not YOUNGEST <= age <= OLDEST:
+        raise ValidationError(
+            {
+                "date_of_birth": _(
+                    "That is an age of %(age)s: students are %(youngest)s to %(oldest)s years old."
+                )
+                % {"age": age, "youngest": YOUNGEST, "oldest": OLDEST}
+            }
+        )
+
+
+def _check_student_number(student: Student) -> None:
+    if not student.student_number:
+        return
+    taken = Student.objects.filter(
+        agency_id=student.agency_id,
+        school_id=student.school_id,
+        student_number=student.student_number,
+    ).exclude(pk=student.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"student_number": _("Another student of this school has this number.")}
+        )
+
+
 def partner_save(*, actor, partner: CommunityPartner) -> CommunityPartner:
     _require_roles(actor, Role.ADMIN)
     partner.agency_id = actor.agency_id
-    return _save(partner)
+    same_name = CommunityPartner.objects.filter(
+        agency_id=partner.agency_id, name__iexact=partner.name
+    ).exclude(pk=partner.pk)
+    if same_name.exists():
+        raise ValidationError({"name": _("Your agency already has a partner of this name.")})
+    try:
+        with transaction.atomic():
+            return _save(partner)
+    except IntegrityError as error:  # the same name saved twice at the same moment
+        raise ValidationError(
+            {"name": _("Your agency already has a partner of this name.")}
+        ) from error
 
 
 # --- The activity log ---------------------------------------------------------------------------
@@ -205,7 +256,9 @@ def referral_make(*, actor, student: Student, partner: CommunityPartner, **field
 def referral_update(*, actor, referral: Referral, status: str, outcome: str, on: date) -> Referral:
     """Follow a referral; closing or declining it closes the loop and stops the reminder."""
     _require_roles(actor, Role.ADMIN, Role.SUPERVISOR, Role.SRO)
-    if not referral.is_open:
+    # Lock the row: two follow-ups saved at once must not reopen what one of them closed.
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not current.is_open:
         raise ValidationError(_("This referral is already closed."))
     referral.status, referral.outcome = status, outcome
     if not referral.is_open:

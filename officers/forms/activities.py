@@ -2,9 +2,9 @@
 filters. Every choice of a school, student, partner or officer is scoped to the user in __init__;
 the rules about an entry (dates, schools in force that day) live in officers/services.py."""
 
-from datetime import date
+import datetime
 
-from crispy_forms.bootstrap import FloatingField
+from crispy_bootstrap5.bootstrap5 import FloatingField
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -57,17 +57,15 @@ class ActivityForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=720, widget=NumberInput)
     school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
-    category = forms.ChoiceField(label=_("What"))
+    category = forms.ChoiceField(label=_("Activity"))
     students_reached = forms.IntegerField(
         label=_("Students reached"), min_value=0, max_value=5000, initial=0, widget=NumberInput
     )
-    student = StudentChoiceField(
-        label=_("Student (optional)"), queryset=None, required=False, empty_label="—"
-    )
+    student = StudentChoiceField(label=_("Student"), queryset=None, required=False, empty_label="—")
     partner = forms.ModelChoiceField(
-        label=_("Partner (optional)"), queryset=None, required=False, empty_label="—"
+        label=_("Partner"), queryset=None, required=False, empty_label="—"
     )
-    note = forms.CharField(label=_("Note (optional)"), max_length=NOTE_MAX, required=False)
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False)
 
     FIELDS = (
         "date",
@@ -84,7 +82,7 @@ class ActivityForm(forms.Form):
         self,
         *args,
         actor,
-        on: date,
+        on: datetime.date,
         activity: Activity | None = None,
         refresh_url: str | None = None,
         **kwargs,
@@ -138,15 +136,15 @@ class ActivityForm(forms.Form):
             FloatingField("school"),
             FloatingField("category"),
             Row(
-                Column(FloatingField("students_reached"), css_class="col-5"),
-                Column(FloatingField("student"), css_class="col-7"),
+                Column(FloatingField("students_reached"), css_class="col-7"),
+                Column(FloatingField("student"), css_class="col-5"),
                 css_class="g-2",
             ),
             FloatingField("partner"),
             FloatingField("note"),
         )
 
-    def _posted_date(self) -> date | None:
+    def _posted_date(self) -> datetime.date | None:
         """The entry's date as posted, if it reads as a date: it decides the school choices."""
         if not self.is_bound:
             return None

@@ -11,8 +11,6 @@ from officers.models import CommunityPartner, Referral, Student
 from officers.selectors import partner_qs_for, student_qs_for
 from schools.selectors import school_qs_for
 
-YOUNGEST, OLDEST = 4, 21
-
 
 def _helper(label) -> FormHelper:
     helper = FormHelper()
@@ -45,38 +43,9 @@ class StudentForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.today = actor.agency.today()
+        self.instance.agency_id = actor.agency_id  # the model's check that links stay inside it
         self.fields["school"].queryset = school_qs_for(actor).order_by("name")
         self.helper = _helper(_("Save student"))
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > self.today:
-            raise forms.ValidationError(_("The date of birth is in the future."))
-        age = Student(date_of_birth=born).age_on(self.today)
-        if not YOUNGEST <= age <= OLDEST:
-            raise forms.ValidationError(
-                _("This gives an age of %(age)s: students are %(youngest)s to %(oldest)s years old.")
-                % {"age": age, "youngest": YOUNGEST, "oldest": OLDEST}
-            )
-        return born
-
-    def clean(self):
-        cleaned = super().clean()
-        school, number = cleaned.get("school"), cleaned.get("student_number")
-        if school is not None and number:
-            # The school is one of the actor's (its choices are scoped), so the actor's students
-            # include every student of that school.
-            taken = (
-                student_qs_for(self.actor)
-                .filter(school=school, student_number=number)
-                .exclude(pk=self.instance.pk)
-            )
-            if taken.exists():
-                self.add_error(
-                    "student_number", _("Another student of this school has this number.")
-                )
-        return cleaned
 
 
 # --- Community partners -------------------------------------------------------------------------

@@ -1,23 +1,297 @@
-"""Being written: placeholders that answer 404 until the real pages land."""
+"""The activity log: the SRO's record of their day, fast enough to fill on a phone between
+classes (create, and their week), the agency's list for supervisors and admins, and changes
+within the rules of officers/services.py (`can_edit`: 7 days for the officer, any time for a
+supervisor, the audit trail recording each change)."""
 
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from officers import selectors, services
+from officers.forms.activities import ActivityFilterForm, ActivityForm, initial_from
+from officers.models import Activity, SRORole
+from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.models import Role
+
+PAGE_SIZE = 50
+ANOTHER = "another"  # the name of the "Save and log another" button
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates outside read as a mistake (and keep date math safe)
 
 
-def activity_week(request, **kwargs):
-    raise Http404
+def duration(minutes: int) -> str:
+    """95 -> "1 h 35 min"; 45 -> "45 min"; 120 -> "2 h"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(minutes)s min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
 
 
-def activity_create(request, **kwargs):
-    raise Http404
+def _parse_day(value: str | None) -> date | None:
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
-def activity_list(request, **kwargs):
-    raise Http404
+def _form_error(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
-def activity_edit(request, **kwargs):
-    raise Http404
+def _week_url(day: date) -> str:
+    return f"{reverse('officers:activity_week')}?week={day.isoformat()}"
 
 
-def activity_delete(request, **kwargs):
-    raise Http404
+def _back_url(user, activity: Activity) -> str:
+    """Where a change leads back to: the officer's week, or the agency's list."""
+    if user.pk == activity.officer_id:
+        return _week_url(activity.date)
+    return reverse("officers:activity_list")
+
+
+def _locked(request, activity: Activity):
+    return render(
+        request,
+        "officers/activity_locked.html",
+        {"activity": activity, "back_url": _back_url(request.user, activity)},
+        status=403,
+    )
+
+
+def _summary(activity: Activity) -> dict:
+    return {
+        "what": activity.get_category_display(),
+        "duration": duration(activity.minutes),
+        "school": activity.school.name,
+    }
+
+
+# --- The SRO's week -----------------------------------------------------------------------------
+
+
+@role_required(Role.SRO, Role.SUPERVISOR, Role.ADMIN)
+def activity_week(request):
+    """An SRO's week, Monday to Sunday. Supervisors and admins log nothing themselves (the service
+    takes entries from SROs only): their view of the log is the agency's list."""
+    user = request.user
+    if user.role != Role.SRO:
+        return redirect("officers:activity_list")
+    today = user.agency.today()
+    day = _parse_day(request.GET.get("week")) or today
+    monday = day - timedelta(days=day.weekday())
+    week = selectors.week_of(user, monday=monday)
+    days = []
+    for each_day, entries, minutes in week["days"]:
+        for entry in entries:
+            entry.duration = duration(entry.minutes)
+            entry.editable = services.can_edit(user, entry)
+        days.append(
+            {
+                "date": each_day,
+                "entries": entries,
+                "minutes": minutes,
+                "total": duration(minutes),
+                "is_today": each_day == today,
+                "is_future": each_day > today,
+            }
+        )
+    yesterday = today - timedelta(days=1)
+    repeat = selectors.activity_qs_for(user).filter(date=yesterday).order_by("-id").first()
+    next_monday = monday + timedelta(days=7)
+    return render(
+        request,
+        "officers/activity_week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "previous_week": monday - timedelta(days=7),
+            "next_week": next_monday if next_monday <= today else None,
+            "is_this_week": monday <= today < next_monday,
+            "total": duration(week["total_minutes"]),
+            "total_minutes": week["total_minutes"],
+            "students_reached": week["students_reached"],
+            "repeat": repeat,
+        },
+    )
+
+
+# --- Logging ------------------------------------------------------------------------------------
+
+
+def _create_initial(request, user, today: date) -> tuple[dict, Activity | None]:
+    """A new entry starts from the last one's school and category; `?repeat=<id>` copies one of
+    the officer's own entries to today (404 for any other id); `?date`, `?school` and
+    `?category` carry over from "Save and log another" and from a change of date."""
+    repeat = request.GET.get("repeat")
+    if repeat is not None:
+        if not repeat.isdigit() or len(repeat) > 9:
+            raise Http404
+        source = selectors.activity_get(user=user, pk=int(repeat))
+        return initial_from(source, date=today), source
+    initial = {"date": today, "students_reached": 0}
+    last = selectors.last_activity_of(user)
+    if last is not None:
+        initial.update(school=last.school_id, category=last.category)
+    day = _parse_day(request.GET.get("date"))
+    if day is not None and day <= today:
+        initial["date"] = day
+    for name in ("school", "category"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    return initial, None
+
+
+@role_required(Role.SRO)
+def activity_create(request):
+    user = request.user
+    today = user.agency.today()
+    initial, repeated = _create_initial(request, user, today)
+    form = ActivityForm(
+        request.POST or None,
+        actor=user,
+        on=initial["date"],
+        initial=initial,
+        refresh_url=reverse("officers:activity_create"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_log(actor=user, **form.activity_fields())
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, _("Logged: %(what)s, %(duration)s at %(school)s.") % _summary(activity)
+            )
+            if ANOTHER in request.POST:
+                again = {"school": activity.school_id, "category": activity.category}
+                if activity.date != today:
+                    again["date"] = activity.date.isoformat()
+                return redirect(f"{reverse('officers:activity_create')}?{urlencode(again)}")
+            return redirect(_week_url(activity.date))
+    return render(
+        request,
+        "officers/activity_form.html",
+        {
+            "form": form,
+            "title": _("Log an activity"),
+            "repeated": repeated,
+            "back_url": reverse("officers:activity_week"),
+        },
+    )
+
+
+# --- The agency's list --------------------------------------------------------------------------
+
+
+@role_required(Role.ADMIN, Role.SUPERVISOR, Role.SRO)
+def activity_list(request):
+    """Supervisors and admins: the agency's entries; an SRO: their own. Filtered, 50 a page, with
+    the filtered set's time by SRO role. The number of queries does not grow with the rows."""
+    user = request.user
+    filters = ActivityFilterForm(request.GET or None, actor=user)
+    activities = filters.filter(selectors.activity_qs_for(user))
+    # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
+    by_role = selectors.minutes_by_role(activities.order_by())
+    total_minutes = sum(by_role.values())
+    roles = [
+        {
+            "label": role.label,
+            "minutes": by_role.get(role, 0),
+            "duration": duration(by_role.get(role, 0)),
+            "share": round(100 * by_role.get(role, 0) / total_minutes) if total_minutes else 0,
+        }
+        for role in SRORole
+    ]
+    rows = activities.select_related("officer", "school").order_by("-date", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:
+        entry.duration = duration(entry.minutes)
+        entry.role_label = SRORole(entry.sro_role).label
+        entry.editable = services.can_edit(user, entry)
+    return render(
+        request,
+        "officers/activity_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "roles": roles,
+            "total": duration(total_minutes),
+            "total_minutes": total_minutes,
+            "shows_officer": user.role != Role.SRO,
+        },
+    )
+
+
+# --- Changes ------------------------------------------------------------------------------------
+
+
+def activity_edit(request, pk):
+    """The officer changes an entry for 7 days after its date, a supervisor at any time. The
+    entry is found through the selector first: whoever may not see it (another agency, another
+    officer, a school admin) gets a 404, as on every page about one object."""
+    user = request.user
+    activity = selectors.activity_get(user=user, pk=pk)
+    if not services.can_edit(user, activity):
+        return _locked(request, activity)
+    back_url = _back_url(user, activity)
+    form = ActivityForm(
+        request.POST or None,
+        actor=user,
+        on=activity.date,
+        activity=activity,
+        initial=initial_from(activity),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(actor=user, activity=activity, **form.activity_fields())
+        except PermissionDenied:
+            return _locked(request, activity)
+        except ValidationError as error:
+            activity.refresh_from_db()  # the service set the refused values on it
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, _("Saved: %(what)s, %(duration)s at %(school)s.") % _summary(activity)
+            )
+            return redirect(back_url)
+    return render(
+        request,
+        "officers/activity_form.html",
+        {
+            "form": form,
+            "activity": activity,
+            "title": _("Change an entry"),
+            "audited_change": user.pk != activity.officer_id,
+            "back_url": back_url,
+        },
+    )
+
+
+@require_POST
+def activity_delete(request, pk):
+    user = request.user
+    activity = selectors.activity_get(user=user, pk=pk)
+    if not services.can_edit(user, activity):
+        return _locked(request, activity)
+    back_url = _back_url(user, activity)
+    summary = _summary(activity)
+    services.activity_delete(actor=user, activity=activity)
+    messages.success(request, _("Deleted: %(what)s, %(duration)s at %(school)s.") % summary)
+    return redirect(back_url)

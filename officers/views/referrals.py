@@ -8,9 +8,9 @@ names never go into URLs, page titles, flash messages (a cookie) or logs: pages 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from officers import selectors, services
@@ -24,7 +24,7 @@ from officers.models import Referral
 from schools.selectors import school_qs_for
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
-from sro_portal.audit.services import access_record
+from sro_portal.audit.services import access_record, access_record_many
 
 PAGE_SIZE = 50
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
@@ -48,21 +48,32 @@ def _id_param(request, name: str) -> int | None:
 # --- Students -----------------------------------------------------------------------------------
 
 
+SEARCH_SESSION_KEY = "student_search"
+
+
 @role_required(*POLICE)
 def student_list(request):
+    """The students of the user's schools. A name typed in the search box is posted and kept in
+    the session, never put in the URL (where server logs and browser history would keep it)."""
+    school_id = _id_param(request, "school")
+    if request.method == "POST":
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:SEARCH_MAX]
+        school = request.POST.get("school", "")
+        url = reverse("officers:student_list")
+        return redirect(f"{url}?school={school}" if school.isdigit() else url)
+    query = request.session.get(SEARCH_SESSION_KEY, "")
     students = selectors.student_qs_for(request.user).order_by("last_name", "first_name", "pk")
-    # The search is typed by the user: it is shown back in its box only, never in the title.
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX]
     for term in query.split()[:5]:
         students = students.filter(
             Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
             | Q(student_number__iexact=term)
         )
-    school_id = _id_param(request, "school")
     if school_id is not None:
         students = students.filter(school_id=school_id)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A list of names is a view of each student on it.
+    access_record_many(actor=request.user, objs=list(page), detail={"page": "student list"})
     return render(
         request,
         "officers/student_list.html",
@@ -97,9 +108,6 @@ def _student_form(request, form):
             student = services.student_save(actor=request.user, student=form.save(commit=False))
         except ValidationError as error:
             _form_error(form, error)
-        except IntegrityError:
-            # Two people saving the same number at once: the form's check ran before either saved.
-            form.add_error("student_number", _("Another student of this school has this number."))
         else:
             messages.success(request, _("Student record saved."))
             return redirect("officers:student_detail", pk=student.pk)
@@ -151,8 +159,6 @@ def _partner_form(request, form):
             partner = services.partner_save(actor=request.user, partner=form.save(commit=False))
         except ValidationError as error:
             _form_error(form, error)
-        except IntegrityError:
-            form.add_error("name", _("Your agency already has a partner of this name."))
         else:
             messages.success(request, _("%(partner)s saved.") % {"partner": partner.name})
             return redirect("officers:partner_list")
@@ -177,10 +183,10 @@ def referral_list(request):
         referrals = referrals.filter(partner_id=partner_id)
     open_only = request.GET.get("open") == "1"
     if open_only:
-        referrals = referrals.exclude(
-            status__in=[Referral.Status.CLOSED, Referral.Status.DECLINED]
-        )
+        referrals = referrals.exclude(status__in=[Referral.Status.CLOSED, Referral.Status.DECLINED])
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each referral listed names its student: a view of each.
+    access_record_many(actor=request.user, objs=list(page), detail={"page": "referral list"})
     return render(
         request,
         "officers/referral_list.html",

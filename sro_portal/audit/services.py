@@ -23,3 +23,23 @@ def access_record(
         object_id=str(obj.pk),
         detail=detail or {},
     )
+
+
+def access_record_many(*, actor, objs: list[models.Model], detail=None) -> None:
+    """Record that `actor` viewed each of `objs` at once (a list page): one insert."""
+    if not objs:
+        return
+    if any(obj.agency_id != actor.agency_id for obj in objs):
+        raise ValueError("An access event must stay inside the actor's agency.")
+    content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objs})
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            agency_id=actor.agency_id,
+            actor=actor,
+            action=AccessEvent.Action.VIEWED,
+            content_type=content_types[type(obj)],
+            object_id=str(obj.pk),
+            detail=detail or {},
+        )
+        for obj in objs
+    )
