@@ -232,6 +232,7 @@ def referral_loop_rates(user) -> list[dict]:
 def minutes_by_role(activities: QuerySet[Activity]) -> dict[str, int]:
     """Total minutes per SRO role over `activities` (one query)."""
     totals = {role: 0 for role in set(CATEGORY_ROLES.values())}
-    for row in activities.values("category").annotate(minutes=Sum("minutes")):
+    # order_by(): an ordered queryset would group by its ordering fields too.
+    for row in activities.order_by().values("category").annotate(minutes=Sum("minutes")):
         totals[CATEGORY_ROLES[row["category"]]] += row["minutes"]
     return totals

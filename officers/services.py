@@ -186,13 +186,23 @@ def partner_save(*, actor, partner: CommunityPartner) -> CommunityPartner:
 # --- The activity log ---------------------------------------------------------------------------
 
 
-def _check_activity(actor, activity: Activity, *, today: date) -> None:
+def _check_activity(actor, activity: Activity, *, today: date, partner_was=None) -> None:
     if activity.date > today:
         raise ValidationError({"date": _("An activity cannot be logged before it happens.")})
+    # An officer's entries lock after 7 days: they cannot be written there in the first place.
+    if actor.role == Role.SRO and today - activity.date > EDIT_WINDOW:
+        raise ValidationError(
+            {"date": _("Entries older than 7 days are locked. Ask your supervisor to add it.")}
+        )
     _require_school_in_scope(activity.officer, activity.school, on=activity.date)
     if activity.student_id and activity.student.school_id != activity.school_id:
         raise ValidationError({"student": _("This student is not at that school.")})
-    if activity.partner_id and not activity.partner.is_active:
+    # A partner deactivated since the entry was written stays on it; a new one must be active.
+    if (
+        activity.partner_id
+        and activity.partner_id != partner_was
+        and not activity.partner.is_active
+    ):
         raise ValidationError({"partner": _("This partner is no longer active.")})
 
 
@@ -218,9 +228,10 @@ def can_edit(actor, activity: Activity) -> bool:
 def activity_update(*, actor, activity: Activity, **fields) -> Activity:
     if not can_edit(actor, activity):
         raise PermissionDenied
+    partner_was = activity.partner_id
     for name, value in fields.items():
         setattr(activity, name, value)
-    _check_activity(actor, activity, today=actor.agency.today())
+    _check_activity(actor, activity, today=actor.agency.today(), partner_was=partner_was)
     return _save(activity)
 
 

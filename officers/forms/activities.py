@@ -92,7 +92,8 @@ class ActivityForm(forms.Form):
         day = self._posted_date() or on
         schools = school_qs_for(actor, on=day).order_by("name")
         if activity is None:
-            schools = schools.filter(is_active=True)  # an entry keeps a school closed since
+            # New entries go to open schools; an existing entry keeps a school closed since.
+            schools = schools.filter(is_active=True)
         self.fields["school"].queryset = schools
         self.school_count = schools.count()
         if self.school_count != 1:

@@ -385,19 +385,44 @@ def test_an_entry_keeps_its_student_when_the_officer_has_left_the_school(client,
     assert (entry.minutes, entry.student) == (35, student)
 
 
-def test_a_partner_made_inactive_since_is_shown_not_dropped(client, world_a):
+def test_a_partner_made_inactive_since_stays_on_the_entry(client, world_a):
     partner = _partner(world_a.agency)
     entry = _activity(world_a.sro, world_a.school, on=world_a.agency.today(), partner=partner)
     partner.is_active = False
     partner.save()
     signed_in(client, world_a.sro)
-    response = client.post(_edit(entry), _entry(world_a.school, on=entry.date, partner=partner.pk))
-    # The service refuses an inactive partner on every save: the officer sees why.
-    assert response.context["form"].errors["partner"] == ["This partner is no longer active."]
-    response = client.post(_edit(entry), _entry(world_a.school, on=entry.date, minutes="40"))
-    assert response.status_code == 302
+    data = _entry(world_a.school, on=entry.date, partner=partner.pk, minutes="40")
+    assert client.post(_edit(entry), data).status_code == 302
     entry.refresh_from_db()
-    assert (entry.minutes, entry.partner) == (40, None)
+    assert (entry.minutes, entry.partner) == (40, partner)
+
+
+def test_an_inactive_partner_cannot_be_newly_chosen(world_a):
+    from django.core.exceptions import ValidationError
+
+    from officers import services
+
+    partner = _partner(world_a.agency)
+    partner.is_active = False
+    partner.save()
+    with pytest.raises(ValidationError) as error:
+        services.activity_log(
+            actor=world_a.sro,
+            school=world_a.school,
+            date=world_a.agency.today(),
+            category="mentoring",
+            minutes=30,
+            partner=partner,
+        )
+    assert "partner" in error.value.message_dict
+
+
+def test_entries_older_than_the_edit_window_cannot_be_logged(client, world_a):
+    signed_in(client, world_a.sro)
+    old = world_a.agency.today() - timedelta(days=8)
+    response = client.post(reverse("officers:activity_create"), _entry(world_a.school, on=old))
+    assert response.status_code == 200
+    assert "Entries older than 7 days are locked" in response.text
 
 
 def test_a_supervisor_corrects_an_old_entry_and_is_told_it_is_audited(client, world_a):
