@@ -28,6 +28,7 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._count = 0  # messages accepted, with or without the header
         self._values: list[str] = []
+        self._recipients: list[str] = []  # the To header of every message
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -53,6 +54,10 @@ class SmtpSink:
     def count(self) -> int:
         with self._lock:
             return self._count
+
+    def recipients(self) -> list[str]:
+        with self._lock:
+            return list(self._recipients)
 
     def values(self) -> list[str]:
         """The `header` value of every accepted message so far, in arrival order."""
@@ -106,9 +111,11 @@ class SmtpSink:
                 await writer.wait_closed()
 
     def _accept(self, data: bytes) -> None:
-        value = _HEADERS.parsebytes(data).get(self.header)
+        headers = _HEADERS.parsebytes(data)
+        value = headers.get(self.header)
         with self._lock:
             self._count += 1
+            self._recipients.append(str(headers.get("To", "")).strip())
             if value is not None:
                 self._values.append(str(value).strip())
 

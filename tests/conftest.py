@@ -10,7 +10,6 @@ from django.conf import settings
 
 from sro_portal.accounts.models import Agency, Role, User
 from sro_portal.celery import app as celery_app
-from sro_portal.reminders.registry import Message, ReminderKind, register
 from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; pytest-django's database setup
@@ -19,19 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium")
 
-# A reminder kind about a school, for the engine's tests (real kinds come with their apps).
-TEST_KIND = "tests.school_check"
-register(
-    ReminderKind(
-        key=TEST_KIND,
-        label="School check (tests)",
-        render=lambda reminder, school: Message(
-            subject=f"Check on {school.name}",
-            body=f"Time to check on {school.name}.",
-            link="/",
-        ),
-    )
-)
+from tests.reminder_kinds import TEST_KIND  # noqa: E402, F401 (registers the kind)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,38 +46,17 @@ def _celery_eager():
     celery_app.conf.task_always_eager = previous
 
 
-@pytest.fixture(scope="session")
-def _celery_workers(django_db_setup, django_db_blocker):
-    """Two real Celery workers (threads) consuming from Redis, started once for the session:
-    Celery's test worker cannot be started again in the same process after it stopped."""
-    from celery.contrib.testing.worker import start_worker
-
-    celery_app.control.purge()  # tasks left in the tests' queue by an interrupted run
-    with (
-        django_db_blocker.unblock(),
-        start_worker(
-            celery_app,
-            pool="solo",
-            perform_ping_check=False,
-            hostname="one@tests",
-            shutdown_timeout=60,
-        ),
-        start_worker(
-            celery_app,
-            pool="solo",
-            perform_ping_check=False,
-            hostname="two@tests",
-            shutdown_timeout=60,
-        ),
-    ):
-        yield
-
-
 @pytest.fixture
-def real_workers(_celery_workers):
-    """Tasks go through Redis to the session's two workers instead of running in process."""
+def real_workers(transactional_db):
+    """Two Celery worker processes, as in production, consuming the tests' Redis queue and
+    sending mail to an SMTP sink in this process (yielded: `sink.values()` are the reminder ids
+    of the messages it received). The tests that use them commit their rows (transaction=True),
+    so the workers see them."""
+    from tests.workers import celery_workers
+
     celery_app.conf.task_always_eager = False
-    yield
+    with celery_workers(count=2) as sink:
+        yield sink
 
 
 @pytest.fixture(autouse=True)
