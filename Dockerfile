@@ -17,7 +17,7 @@ COPY . .
 RUN SECRET_KEY=build-only MFA_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktMDAwMDAwMDAwMDAwMDAwMDA= \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 10001 portal && chown -R portal /app
+RUN useradd --create-home --uid 10001 portal && mkdir -p /app/media && chown -R portal /app
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "sro_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -86,6 +86,8 @@ class OfficerProfile(TenantModel):
     badge_number = models.CharField(_("badge number"), max_length=20, blank=True)
     rank = models.CharField(_("rank"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Stored privately (MEDIA_ROOT) under a generated name; served by officers:officer_photo.
+    photo = models.FileField(_("photo"), blank=True, max_length=200)
 
     class Meta:
         verbose_name = _("officer profile")

@@ -5,6 +5,7 @@ referrals. Atomic, validated, scoped to the actor; reminders kept in step (offic
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats
@@ -22,6 +23,7 @@ from officers.models import (
 from schools.models import School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
+from sro_portal.core.uploads import check_upload, private_name
 
 EDIT_WINDOW = timedelta(days=7)
 
@@ -45,9 +47,32 @@ def _require_school_in_scope(actor, school: School, *, on: date | None = None, f
 # --- Profiles -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def profile_save(*, actor, officer, badge_number: str, rank: str, phone: str) -> OfficerProfile:
-    """An agency admin, or the officer themself, keeps the officer's profile."""
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def profile_save(
+    *, actor, officer, badge_number: str, rank: str, phone: str, photo=None, remove_photo=False
+) -> OfficerProfile:
+    """An agency admin, or the officer themself, keeps the officer's profile (and photo)."""
+    with transaction.atomic():
+        profile = _profile_fields(actor, officer, badge_number, rank, phone)
+        old_photo = profile.photo.name if (photo or remove_photo) else None
+        if photo:
+            try:
+                kind = check_upload(photo, max_bytes=PHOTO_MAX_BYTES)
+            except ValidationError as error:
+                raise ValidationError({"photo": error.messages}) from error
+            name = private_name(f"officer-photos/{officer.agency_id}", kind)
+            profile.photo.save(name, photo, save=False)
+        elif remove_photo:
+            profile.photo = ""
+        _save(profile)
+    if old_photo:  # after the commit: a rolled-back change keeps its photo
+        default_storage.delete(old_photo)
+    return profile
+
+
+def _profile_fields(actor, officer, badge_number, rank, phone) -> OfficerProfile:
     if officer.agency_id != actor.agency_id or officer.role != Role.SRO:
         raise PermissionDenied
     if actor.pk != officer.pk and not actor.is_agency_admin:
@@ -61,7 +86,7 @@ def profile_save(*, actor, officer, badge_number: str, rank: str, phone: str) ->
     ).exclude(pk=profile.pk)
     if badge_number and taken.exists():
         raise ValidationError({"badge_number": _("Another officer has this badge number.")})
-    return _save(profile)
+    return profile
 
 
 # --- Assignments (agency admins) ----------------------------------------------------------------

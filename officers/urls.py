@@ -9,6 +9,7 @@ urlpatterns = [
     path("officers/", assignments.officer_list, name="officer_list"),
     path("officers/<int:pk>/", assignments.officer_detail, name="officer_detail"),
     path("officers/<int:pk>/profile/", assignments.profile_edit, name="profile_edit"),
+    path("officers/<int:pk>/photo/", assignments.officer_photo, name="officer_photo"),
     path("assignments/", assignments.assignment_list, name="assignment_list"),
     path("assignments/new/", assignments.assignment_create, name="assignment_create"),
     path("assignments/<int:pk>/", assignments.assignment_edit, name="assignment_edit"),

@@ -256,6 +256,9 @@ DEFAULT_AGENCY_TIME_ZONE = "America/Edmonton"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploads (officer photos, presentation materials): private, served only through views that
+# check who asks (sro_portal/core/uploads.py). There is no MEDIA_URL on purpose.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

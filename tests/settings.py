@@ -6,6 +6,7 @@ REDIS_URL come from the caller: PostgreSQL and Redis when named (CI), SQLite oth
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "k" * 40)
 os.environ.setdefault("MFA_ENCRYPTION_KEYS", "dGVzdHMtb25seS1rZXktZm9yLW1mYS1zZWNyZXRzLSE=")
@@ -22,6 +23,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run over http; production cookies are Secure (settings.py).
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Uploads of the test run go to a directory of their own, removed by the OS's tmp cleaning.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="sro-portal-test-media-")
 # Static files are served by the finders in tests (no collectstatic run beforehand).
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True

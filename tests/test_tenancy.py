@@ -196,6 +196,7 @@ OBJECT_OF_OTHER_AGENCY = {
         "pk": factories.ReferralFactory(student__school=b.school, made_by=b.sro).pk
     },
     "officers:profile_edit": lambda b: {"pk": b.sro.pk},
+    "officers:officer_photo": lambda b: {"pk": b.sro.pk},
     "officers:assignment_edit": lambda b: {"pk": b.sro.assignments.get().pk},
     "schools:corrective_action_done": lambda b: {
         "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk

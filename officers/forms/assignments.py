@@ -35,6 +35,14 @@ class AssignmentForm(forms.ModelForm):
 
 
 class OfficerProfileForm(forms.ModelForm):
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        help_text=_("JPEG or PNG, up to 2 MB."),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+
     class Meta:
         model = OfficerProfile
         fields = ["badge_number", "rank", "phone"]

@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,7 @@ from officers.forms.assignments import AssignmentForm, OfficerProfileForm
 from officers.models import Assignment, OfficerProfile
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
+from sro_portal.core.uploads import content_type_of
 
 PAGE_SIZE = 50
 
@@ -67,7 +70,7 @@ def profile_edit(request, pk):
     profile = selectors.profile_of(officer) or OfficerProfile(
         agency_id=officer.agency_id, user=officer
     )
-    form = OfficerProfileForm(request.POST or None, instance=profile)
+    form = OfficerProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_save(actor=request.user, officer=officer, **form.cleaned_data)
@@ -77,6 +80,21 @@ def profile_edit(request, pk):
             messages.success(request, _("Profile saved."))
             return redirect("officers:officer_detail", pk=officer.pk)
     return render(request, "officers/profile_form.html", {"form": form, "officer": officer})
+
+
+def officer_photo(request, pk):
+    """The officer's photo, to those who may see the officer (never a public file)."""
+    officer = selectors.officer_get(user=request.user, pk=pk)
+    profile = selectors.profile_of(officer)
+    if profile is None or not profile.photo:
+        raise Http404
+    response = FileResponse(
+        default_storage.open(profile.photo.name),
+        content_type=content_type_of(profile.photo.name),
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 # --- Assignments --------------------------------------------------------------------------------

@@ -177,3 +177,64 @@ def test_badge_numbers_are_unique_in_the_agency(client, world_a):
     )
     assert response.status_code == 200
     assert "Another officer has this badge number" in response.text
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _upload(name, content, content_type="image/png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def test_an_officer_adds_a_photo_served_only_to_those_who_see_the_officer(client, world_a, world_b):
+    signed_in(client, world_a.sro)
+    response = client.post(
+        reverse("officers:profile_edit", args=[world_a.sro.pk]),
+        {"badge_number": "", "rank": "", "phone": "", "photo": _upload("../../me.png", PNG_BYTES)},
+    )
+    assert response.status_code == 302
+    stored = OfficerProfile.objects.get(user=world_a.sro).photo.name
+    assert stored.startswith(f"officer-photos/{world_a.agency.pk}/") and "me" not in stored
+
+    url = reverse("officers:officer_photo", args=[world_a.sro.pk])
+    photo = client.get(url)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert b"".join(photo.streaming_content) == PNG_BYTES
+    signed_in(client, world_b.admin)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (_upload("photo.png", b"<svg onload=alert(1)>"), "not a JPEG or PNG image"),
+        (_upload("photo.jpg", b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024)), "larger than 2 MB"),
+    ],
+    ids=["not-an-image", "too-large"],
+)
+def test_a_bad_photo_is_refused_next_to_the_field(client, world_a, upload, message):
+    signed_in(client, world_a.sro)
+    response = client.post(
+        reverse("officers:profile_edit", args=[world_a.sro.pk]),
+        {"badge_number": "", "rank": "", "phone": "", "photo": upload},
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not OfficerProfile.objects.filter(user=world_a.sro).exclude(photo="").exists()
+
+
+def test_removing_the_photo_deletes_the_file(client, world_a):
+    from django.core.files.storage import default_storage
+
+    signed_in(client, world_a.sro)
+    url = reverse("officers:profile_edit", args=[world_a.sro.pk])
+    client.post(
+        url, {"badge_number": "", "rank": "", "phone": "", "photo": _upload("a.png", PNG_BYTES)}
+    )
+    stored = OfficerProfile.objects.get(user=world_a.sro).photo.name
+    assert default_storage.exists(stored)
+    client.post(url, {"badge_number": "", "rank": "", "phone": "", "remove_photo": "on"})
+    assert not default_storage.exists(stored)
+    assert client.get(reverse("officers:officer_photo", args=[world_a.sro.pk])).status_code == 404
