@@ -18,6 +18,7 @@ urlpatterns = [
     path("calendar/", include("sro_portal.calendars.urls")),
     path("", include("schools.urls")),
     path("", include("officers.urls")),
+    path("", include("incidents.urls")),
     path("accounts/", include("allauth.urls")),
     # Switching language works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

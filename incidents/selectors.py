@@ -1,0 +1,232 @@
+"""Reads of incidents, split by who reads.
+
+Police roles (agency admin, supervisor, SRO) read incidents as models, at the schools they see.
+School admins never get an Incident or Involvement object: `school_incident_*` return
+`SchoolIncident` values built from the columns a school may see, so a template or an export
+written for them cannot reach a name, the narrative, the file number or a response. What police
+disclosed to a school admin by name comes through `disclosures_to`, apart from the incident.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from incidents.models import (
+    Category,
+    Disclosure,
+    FollowUp,
+    Incident,
+    Involvement,
+    InvolvementRole,
+    Location,
+    Severity,
+)
+from schools.selectors import school_qs_for
+from sro_portal.accounts.models import Role
+from sro_portal.tenancy import get_in_scope_or_404
+
+
+def _police(user) -> bool:
+    return (
+        getattr(user, "is_authenticated", False) and user.agency_id is not None and user.is_police
+    )
+
+
+# --- Police roles -------------------------------------------------------------------------------
+
+
+def incident_qs_for(user) -> QuerySet[Incident]:
+    """Incidents at the schools `user` sees, for police roles; none for anyone else."""
+    if not _police(user):
+        return Incident.objects.none()
+    return Incident.objects.filter(agency_id=user.agency_id, school__in=school_qs_for(user))
+
+
+def incident_get(*, user, pk: int) -> Incident:
+    incidents = incident_qs_for(user).select_related("school", "recorded_by")
+    return get_in_scope_or_404(incidents, pk=pk)
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    school_id: int | None = None
+    category: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    student_ids: tuple[int, ...] | None = None  # from a name search (kept out of URLs)
+
+
+def incident_search(user, filters: IncidentFilters, *, tz) -> QuerySet[Incident]:
+    incidents = incident_qs_for(user).select_related("school")
+    if filters.school_id:
+        incidents = incidents.filter(school_id=filters.school_id)
+    if filters.category:
+        incidents = incidents.filter(category=filters.category)
+    if filters.status:
+        incidents = incidents.filter(status=filters.status)
+    if filters.date_from:
+        incidents = incidents.filter(occurred_at__gte=_start_of(filters.date_from, tz))
+    if filters.date_to:
+        incidents = incidents.filter(occurred_at__lt=_start_of(filters.date_to, tz, days=1))
+    if filters.student_ids is not None:
+        incidents = incidents.filter(
+            pk__in=Involvement.objects.filter(
+                agency_id=user.agency_id, student_id__in=filters.student_ids
+            ).values("incident_id")
+        )
+    return incidents.order_by("-occurred_at", "-pk")
+
+
+def _start_of(day: date, tz, *, days: int = 0) -> datetime:
+    return datetime.combine(day + timedelta(days=days), time.min, tzinfo=tz)
+
+
+def people_of(incident: Incident) -> list[Involvement]:
+    return list(
+        Involvement.objects.filter(agency_id=incident.agency_id, incident=incident)
+        .select_related("student", "incident")
+        .order_by("role", "pk")
+    )
+
+
+def student_history(user, student) -> QuerySet[Involvement]:
+    """Every involvement of a student in incidents the user may see (police roles)."""
+    return (
+        Involvement.objects.filter(
+            agency_id=user.agency_id, student=student, incident__in=incident_qs_for(user)
+        )
+        .select_related("incident", "incident__school")
+        .order_by("-incident__occurred_at")
+    )
+
+
+def involvement_get(*, user, pk: int) -> Involvement:
+    involvements = Involvement.objects.filter(
+        agency_id=user.agency_id, incident__in=incident_qs_for(user)
+    ).select_related("incident", "student")
+    return get_in_scope_or_404(involvements, pk=pk)
+
+
+def follow_up_get(*, user, pk: int) -> FollowUp:
+    follow_ups = FollowUp.objects.filter(
+        agency_id=user.agency_id, incident__in=incident_qs_for(user)
+    ).select_related("incident", "owner")
+    return get_in_scope_or_404(follow_ups, pk=pk)
+
+
+def overdue_follow_ups(user, *, today: date) -> QuerySet[FollowUp]:
+    """Follow-ups past their date and not done: supervisors and agency admins see the agency's,
+    an SRO their own."""
+    if not _police(user):
+        return FollowUp.objects.none()
+    follow_ups = FollowUp.objects.filter(
+        agency_id=user.agency_id, done_on__isnull=True, due_on__lt=today
+    )
+    if user.role == Role.SRO:
+        follow_ups = follow_ups.filter(owner=user)
+    return follow_ups.select_related("incident", "incident__school", "owner").order_by("due_on")
+
+
+def disclosure_get(*, user, pk: int) -> Disclosure:
+    disclosures = Disclosure.objects.filter(
+        agency_id=user.agency_id, incident__in=incident_qs_for(user)
+    ).select_related("incident", "recipient")
+    return get_in_scope_or_404(disclosures, pk=pk)
+
+
+# --- School admins ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolIncident:
+    """What a school admin may see of an incident: no person, narrative, file number or
+    response. Counts of the people involved, by role, say how many without saying who."""
+
+    pk: int
+    school_name: str
+    occurred_at: datetime
+    occurred_until: datetime | None
+    location: str
+    category: str
+    severity: str
+    status: str
+    school_summary: str
+    closing_note: str
+    subjects: int
+    victims: int
+    witnesses: int
+
+    def get_location_display(self):
+        return Location(self.location).label
+
+    def get_category_display(self):
+        return Category(self.category).label
+
+    def get_severity_display(self):
+        return Severity(self.severity).label
+
+    def get_status_display(self):
+        return Incident.Status(self.status).label
+
+
+SCHOOL_COLUMNS = (
+    "pk",
+    "school__name",
+    "occurred_at",
+    "occurred_until",
+    "location",
+    "category",
+    "severity",
+    "status",
+    "school_summary",
+    "closing_note",
+)
+
+
+def _school_incidents(user) -> QuerySet:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.SCHOOL:
+        return Incident.objects.none()
+    by_role = {
+        name: Count("people", filter=Q(people__role=role))
+        for name, role in (
+            ("subjects", InvolvementRole.SUBJECT),
+            ("victims", InvolvementRole.VICTIM),
+            ("witnesses", InvolvementRole.WITNESS),
+        )
+    }
+    return (
+        Incident.objects.filter(agency_id=user.agency_id, school__in=school_qs_for(user))
+        .annotate(**by_role)
+        .values_list(*SCHOOL_COLUMNS, *by_role)
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def school_incident_list(user) -> list[SchoolIncident]:
+    """Incidents at a school admin's schools, as the school may see them."""
+    return [SchoolIncident(*row) for row in _school_incidents(user)]
+
+
+def school_incident_qs(user) -> QuerySet:
+    """The same, as a query of plain rows (for pagination); wrap rows with SchoolIncident."""
+    return _school_incidents(user)
+
+
+def school_incident_get(*, user, pk: int) -> SchoolIncident:
+    row = get_in_scope_or_404(_school_incidents(user), pk=pk)
+    return SchoolIncident(*row)
+
+
+def disclosures_to(user) -> QuerySet[Disclosure]:
+    """What police disclosed to this school admin by name and have not withdrawn."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.SCHOOL:
+        return Disclosure.objects.none()
+    return (
+        Disclosure.objects.filter(
+            agency_id=user.agency_id, recipient=user, withdrawn_at__isnull=True
+        )
+        .select_related("incident", "incident__school", "disclosed_by")
+        .order_by("-created_at")
+    )
