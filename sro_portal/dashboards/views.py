@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from incidents.selectors import overdue_follow_ups
 from officers.selectors import schools_with_coverage
 from schools.models import Drill
 from schools.selectors import board_qs_for, drill_qs_for
@@ -25,6 +26,8 @@ def home(request):
     }
     if user.role == Role.ADMIN:
         context |= _admin_numbers(user)
+    if user.is_police:
+        context["overdue_follow_ups"] = overdue_follow_ups(user, today=context["today"]).count()
     if user.role in (Role.SRO, Role.SCHOOL):
         context["upcoming_drills"] = (
             drill_qs_for(user)

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import (
     Activity,
     Assignment,
@@ -32,6 +33,7 @@ from sro_portal.accounts.models import Agency, Invitation, Role, User
 from sro_portal.accounts.reminders import remind_before_expiry
 from sro_portal.accounts.services import invitation_create
 from sro_portal.demo.drills import seed_drills
+from sro_portal.demo.incidents import seed_incidents
 from sro_portal.demo.officers import seed_officer_work
 from sro_portal.reminders.models import Reminder
 
@@ -201,9 +203,9 @@ def seed_demo() -> DemoSummary:
     _pending_invitation(eps)
     people = _people_by_school(eps, eps_schools)
     seed_drills(eps, eps_schools[0].board, eps_schools, people)
-    seed_officer_work(
-        eps, {school: officer for school, (_, officer) in people.items()}, eps.today()
-    )
+    officers_by_school = {school: officer for school, (_, officer) in people.items()}
+    seed_officer_work(eps, officers_by_school, eps.today())
+    seed_incidents(eps, officers_by_school, eps.today())
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -217,6 +219,8 @@ def delete_demo() -> None:
     """Remove both demo agencies and everything in them (local use only)."""
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
     Reminder.objects.filter(agency__in=agencies).delete()
+    for model in (Disclosure, FollowUp, Involvement, Incident):
+        model.objects.filter(agency__in=agencies).delete()
     for model in (Referral, Activity, Student, CommunityPartner, OfficerProfile):
         model.objects.filter(agency__in=agencies).delete()
     Assignment.objects.filter(agency__in=agencies).delete()
