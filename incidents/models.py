@@ -96,7 +96,12 @@ class Incident(TenantModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    closing_note = models.TextField(_("closing note"), max_length=2000, blank=True)
+    closing_note = models.TextField(
+        _("closing note"),
+        max_length=2000,
+        blank=True,
+        help_text=_("The school's administrators see it. Name no student."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -205,7 +210,10 @@ class Involvement(TenantModel):
 
     def age_at_time(self) -> int | None:
         if self.student_id is not None:
-            return self.student.age_on(self.incident.occurred_at.date())
+            # The incident's date on the agency's calendar: late in the evening, UTC is
+            # already tomorrow, and a birthday may fall in between.
+            tz = self.incident.agency.tzinfo
+            return self.student.age_on(self.incident.occurred_at.astimezone(tz).date())
         return self.age
 
     @property

@@ -86,7 +86,7 @@ def _start_of(day: date, tz, *, days: int = 0) -> datetime:
 def people_of(incident: Incident) -> list[Involvement]:
     return list(
         Involvement.objects.filter(agency_id=incident.agency_id, incident=incident)
-        .select_related("student", "incident")
+        .select_related("student", "incident__agency")
         .order_by("role", "pk")
     )
 
@@ -122,7 +122,10 @@ def overdue_follow_ups(user, *, today: date) -> QuerySet[FollowUp]:
     if not _police(user):
         return FollowUp.objects.none()
     follow_ups = FollowUp.objects.filter(
-        agency_id=user.agency_id, done_on__isnull=True, due_on__lt=today
+        agency_id=user.agency_id,
+        done_on__isnull=True,
+        due_on__lt=today,
+        incident__in=incident_qs_for(user),  # an SRO moved elsewhere no longer sees old ones
     )
     if user.role == Role.SRO:
         follow_ups = follow_ups.filter(owner=user)
@@ -225,7 +228,11 @@ def disclosures_to(user) -> QuerySet[Disclosure]:
         return Disclosure.objects.none()
     return (
         Disclosure.objects.filter(
-            agency_id=user.agency_id, recipient=user, withdrawn_at__isnull=True
+            agency_id=user.agency_id,
+            recipient=user,
+            withdrawn_at__isnull=True,
+            # An admin no longer linked to the school no longer sees what was disclosed there.
+            incident__school__in=school_qs_for(user),
         )
         .select_related("incident", "incident__school", "disclosed_by")
         .order_by("-created_at")

@@ -87,8 +87,13 @@ def incident_update(*, actor, incident: Incident, **fields) -> Incident:
 @transaction.atomic
 def incident_set_status(*, actor, incident: Incident, status: str, closing_note: str = ""):
     _require_police(actor)
-    if status == Incident.Status.CLOSED and not closing_note.strip():
-        raise ValidationError({"closing_note": _("Say how the incident was closed.")})
+    if status == Incident.Status.CLOSED:
+        if not closing_note.strip():
+            raise ValidationError({"closing_note": _("Say how the incident was closed.")})
+        if incident.follow_ups.filter(done_on__isnull=True).exists():
+            raise ValidationError(
+                {"status": _("Mark the open follow-ups done before closing the incident.")}
+            )
     incident.status, incident.closing_note = status, closing_note.strip()
     return _save(incident)
 
@@ -137,6 +142,8 @@ def involvement_remove(*, actor, involvement: Involvement) -> None:
 @transaction.atomic
 def follow_up_add(*, actor, incident: Incident, description: str, owner, due_on) -> FollowUp:
     _require_police(actor)
+    if incident.status == Incident.Status.CLOSED:
+        raise ValidationError(_("Reopen the incident before adding a follow-up."))
     if owner.agency_id != incident.agency_id or not owner.is_police or not owner.is_active:
         raise ValidationError({"owner": _("Choose an active member of the police service.")})
     follow_up = _save(
@@ -174,6 +181,9 @@ def disclosure_make(*, actor, incident: Incident, recipient, ground: str, text: 
     """A police user discloses to a named school admin of the incident's school, on a ground of
     s.125(6); logged as a disclosure in the audit trail."""
     _require_police(actor)
+    _require_school(actor, incident.school)
+    if not text.strip():
+        raise ValidationError({"disclosed_text": _("Write what you disclose.")})
     is_school_admin = (
         recipient.agency_id == incident.agency_id
         and recipient.role == Role.SCHOOL
@@ -204,8 +214,12 @@ def disclosure_make(*, actor, incident: Incident, recipient, ground: str, text: 
 @transaction.atomic
 def disclosure_withdraw(*, actor, disclosure: Disclosure) -> None:
     _require_police(actor)
+    if not school_qs_for(actor).filter(pk=disclosure.incident.school_id).exists():
+        raise PermissionDenied
+    now = timezone.now()
     withdrawn = Disclosure.objects.filter(pk=disclosure.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=actor
+        withdrawn_at=now, withdrawn_by=actor
     )
     if not withdrawn:
         raise ValidationError(_("This disclosure was already withdrawn."))
+    disclosure.withdrawn_at, disclosure.withdrawn_by = now, actor

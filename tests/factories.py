@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import (
     Activity,
     ActivityCategory,
@@ -194,3 +195,61 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     reason = "Support with anxiety"
     consent_by = Referral.ConsentBy.STUDENT
     consent_on = factory.LazyFunction(timezone.localdate)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    location = "hallway"
+    category = "assault"
+    school_summary = "A fight in the east hallway at lunch."
+    reported_by = "staff"
+    recorded_by = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )
+
+
+class InvolvementFactory(factory.django.DjangoModelFactory):
+    """A student of the incident's school, as a subject (pass name=... and student=None for
+    someone else)."""
+
+    class Meta:
+        model = Involvement
+
+    incident = factory.SubFactory(IncidentFactory)
+    agency = factory.SelfAttribute("incident.agency")
+    role = "subject"
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..incident.school"))
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    incident = factory.SubFactory(IncidentFactory)
+    agency = factory.SelfAttribute("incident.agency")
+    description = "Check in with the vice-principal"
+    owner = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=7))
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    """A disclosure to an admin of the incident's school (made one if not given)."""
+
+    class Meta:
+        model = Disclosure
+
+    incident = factory.SubFactory(IncidentFactory)
+    agency = factory.SelfAttribute("incident.agency")
+    recipient = factory.LazyAttribute(
+        lambda o: SchoolMembershipFactory(school=o.incident.school).user
+    )
+    ground = Disclosure.Ground.SAFETY
+    disclosed_text = "The student must not approach the victim at school."
+    disclosed_by = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )

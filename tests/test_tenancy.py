@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import Activity, CommunityPartner, Referral, Student
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
@@ -198,6 +199,25 @@ OBJECT_OF_OTHER_AGENCY = {
     "officers:profile_edit": lambda b: {"pk": b.sro.pk},
     "officers:officer_photo": lambda b: {"pk": b.sro.pk},
     "officers:assignment_edit": lambda b: {"pk": b.sro.assignments.get().pk},
+    "incidents:detail": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:edit": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:status": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:person_add": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:follow_up_add": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:disclosure_create": lambda b: {"pk": factories.IncidentFactory(school=b.school).pk},
+    "incidents:person_response": lambda b: {
+        "pk": factories.InvolvementFactory(incident__school=b.school).pk
+    },
+    "incidents:person_remove": lambda b: {
+        "pk": factories.InvolvementFactory(incident__school=b.school).pk
+    },
+    "incidents:follow_up_done": lambda b: {
+        "pk": factories.FollowUpFactory(incident__school=b.school, owner=b.sro).pk
+    },
+    "incidents:disclosure_withdraw": lambda b: {
+        "pk": factories.DisclosureFactory(incident__school=b.school, recipient=b.school_admin).pk
+    },
+    "incidents:student_history": lambda b: {"pk": factories.StudentFactory(school=b.school).pk},
     "schools:corrective_action_done": lambda b: {
         "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk
     },
@@ -256,7 +276,15 @@ def _snapshot(world):
     students = Student.objects.filter(agency=world.agency).order_by("pk")
     referrals = Referral.objects.filter(agency=world.agency).order_by("pk")
     partners = CommunityPartner.objects.filter(agency=world.agency).order_by("pk")
+    incidents = Incident.objects.filter(agency=world.agency).order_by("pk")
+    people = Involvement.objects.filter(agency=world.agency).order_by("pk")
+    follow_ups = FollowUp.objects.filter(agency=world.agency).order_by("pk")
+    disclosures = Disclosure.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(incidents.values_list("pk", "status", "closing_note", "narrative", "category")),
+        list(people.values_list("pk", "role", "student_id", "name", "response")),
+        list(follow_ups.values_list("pk", "done_on", "description")),
+        list(disclosures.values_list("pk", "withdrawn_at", "recipient_id")),
         list(activities.values_list("pk", "minutes", "category", "date", "school_id")),
         list(students.values_list("pk", "first_name", "last_name", "school_id")),
         list(referrals.values_list("pk", "status", "outcome")),
