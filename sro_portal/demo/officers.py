@@ -48,7 +48,7 @@ FIRST = [
     "Emerson",
     "Hayden",
 ]
-LAST = ["Lindgren", "Okoro", "Tremblay", "Nguyen", "Schultz", "Bellerose", "Patel", "Morin"]
+LAST = ["Lindgren", "Okoro", "Dubois", "Nguyen", "Schultz", "Bellerose", "Patel", "Morin"]
 # (category, weight, typical minutes, typical students reached)
 MIX = [
     (ActivityCategory.CRIME_PREVENTION, 18, 45, 0),
