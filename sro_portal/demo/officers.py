@@ -38,7 +38,7 @@ PARTNERS = [
 ]
 FIRST = [
     "Avery",
-    "Jordan",
+    "Jesse",
     "Riley",
     "Casey",
     "Morgan",
