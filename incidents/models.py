@@ -153,6 +153,11 @@ class Response(models.TextChoices):
 DIVERTED = frozenset({Response.WARNING, Response.CAUTION, Response.REFERRAL, Response.PAYOFF})
 
 
+class Outcome(models.TextChoices):
+    NO_CHARGE = "no_charge", _("No charge")
+    CHARGE_CONSIDERED = "charge_considered", _("Charge to be considered")
+
+
 @audited()
 class Involvement(TenantModel):
     """A person involved in an incident: a student of the agency's records, or someone else by
@@ -177,6 +182,8 @@ class Involvement(TenantModel):
     )
     response = models.CharField(_("response"), max_length=20, choices=Response.choices, blank=True)
     response_note = models.CharField(_("about the response"), max_length=500, blank=True)
+    # Set when the response ran its course: a completed PAYOFF agreement means no charge.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
 
     class Meta:
         verbose_name = _("person involved")

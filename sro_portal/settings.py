@@ -153,6 +153,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a late run is dropped: the next one comes a minute later
     },
+    # Destroys PAYOFF records whose access period has ended; every hour, so a missed run (or
+    # day) is caught up at the next and each agency's date turns over on its own clock.
+    "purge-expired-agreements": {
+        "task": "payoff.tasks.purge_expired_agreements_task",
+        "schedule": 60.0 * 60,
+    },
 }
 # Without Redis (the local demo) `runserver` runs the same job on a timer (reminders.local_timer).
 REMINDERS_LOCAL_TIMER = env.bool("REMINDERS_LOCAL_TIMER", default=DEBUG and not REDIS_URL)

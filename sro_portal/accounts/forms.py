@@ -124,6 +124,7 @@ class AgencySettingsForm(forms.ModelForm):
             "second_term_start_day",
             "school_year_end_month",
             "school_year_end_day",
+            "retention_months_other_measures",
         ]
 
     def __init__(self, *args, **kwargs):

@@ -72,6 +72,18 @@ class Agency(models.Model):
     second_term_start_day = _day_field(_("second term starts (day)"), 1)
     school_year_end_month = _month_field(_("school year ends (month)"), 6)
     school_year_end_day = _day_field(_("school year ends (day)"), 30)
+    # How long records of diversion other than extrajudicial sanctions (whose period the YCJA
+    # sets: two years after consent) stay reachable. No default: until set, nothing expires.
+    retention_months_other_measures = models.PositiveSmallIntegerField(
+        _("access period of other diversion records (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Extrajudicial measures other than sanctions, and school-administered agreements, "
+            "counted from consent. Sanctions: two years, set by the Youth Criminal Justice Act."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -1,0 +1,179 @@
+"""Reads of PAYOFF agreements.
+
+Police roles see the agreements at the schools they see; school admins see only the
+school-administered agreements of their schools. Nobody sees an agreement whose access period has
+ended, even before the daily purge destroys it. The youth's statement is read only through
+`statement_of`, by police roles, on its own page.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from incidents.models import Incident, Involvement, InvolvementRole
+from payoff.models import Agreement, Basis, CheckIn, Statement, Task, WorkSession
+from schools.selectors import school_qs_for
+from sro_portal.accounts.models import Role
+from sro_portal.tenancy import get_in_scope_or_404
+
+
+def agreement_qs_for(user) -> QuerySet[Agreement]:
+    if not getattr(user, "is_authenticated", False) or user.agency_id is None:
+        return Agreement.objects.none()
+    today = user.agency.today()
+    agreements = Agreement.objects.filter(
+        Q(purge_after__isnull=True) | Q(purge_after__gt=today),
+        agency_id=user.agency_id,
+        school__in=school_qs_for(user),
+    )
+    if user.is_police:
+        return agreements
+    if user.role == Role.SCHOOL:
+        return agreements.filter(basis=Basis.SCHOOL)
+    return Agreement.objects.none()
+
+
+def agreement_get(*, user, pk: int) -> Agreement:
+    agreements = agreement_qs_for(user).select_related(
+        "student", "school", "officer", "co_signer", "incident", "approved_by"
+    )
+    return get_in_scope_or_404(agreements, pk=pk)
+
+
+def statement_of(*, user, agreement: Agreement) -> Statement | None:
+    """The youth's statement, for police roles only (None for anyone else or when absent)."""
+    if not user.is_police:
+        return None
+    return Statement.objects.filter(agency_id=agreement.agency_id, agreement=agreement).first()
+
+
+def task_get(*, user, pk: int) -> Task:
+    tasks = Task.objects.filter(agency_id=user.agency_id, agreement__in=agreement_qs_for(user))
+    return get_in_scope_or_404(tasks.select_related("agreement"), pk=pk)
+
+
+def session_get(*, user, pk: int) -> WorkSession:
+    sessions = WorkSession.objects.filter(
+        agency_id=user.agency_id, agreement__in=agreement_qs_for(user)
+    )
+    return get_in_scope_or_404(sessions.select_related("agreement", "task"), pk=pk)
+
+
+def check_in_get(*, user, pk: int) -> CheckIn:
+    check_ins = CheckIn.objects.filter(
+        agency_id=user.agency_id, agreement__in=agreement_qs_for(user)
+    )
+    return get_in_scope_or_404(check_ins.select_related("agreement", "agreement__student"), pk=pk)
+
+
+def check_ins_due(user, *, today) -> QuerySet[CheckIn]:
+    """Check-ins due and not yet answered, for police roles (an SRO: their own agreements)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_police:
+        return CheckIn.objects.none()
+    check_ins = CheckIn.objects.filter(
+        agency_id=user.agency_id,
+        agreement__in=agreement_qs_for(user),
+        reoffended__isnull=True,
+        due_on__lte=today,
+    )
+    if user.role == Role.SRO:
+        check_ins = check_ins.filter(agreement__officer=user)
+    return check_ins.select_related("agreement", "agreement__school").order_by("due_on")
+
+
+# --- Progress -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task: Task
+    done: Decimal
+    required: Decimal
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.required
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.done * 100 / self.required)) if self.required else 100
+
+
+def progress_of(agreement: Agreement) -> list[TaskProgress]:
+    """Done against required, task by task (hours summed, or sessions counted). Two queries."""
+    tasks = list(Task.objects.filter(agency_id=agreement.agency_id, agreement=agreement))
+    totals = {
+        row["task_id"]: row
+        for row in WorkSession.objects.filter(agency_id=agreement.agency_id, agreement=agreement)
+        .values("task_id")
+        .annotate(hours=Sum("hours"), sessions=Count("pk"))
+    }
+    progress = []
+    for task in tasks:
+        row = totals.get(task.pk, {"hours": Decimal(0), "sessions": 0})
+        done = row["hours"] if task.unit == Task.Unit.HOURS else Decimal(row["sessions"])
+        progress.append(TaskProgress(task=task, done=done or Decimal(0), required=task.required))
+    return progress
+
+
+def overall_percent(progress: list[TaskProgress]) -> int:
+    if not progress:
+        return 0
+    return sum(item.percent for item in progress) // len(progress)
+
+
+# --- Re-offence ---------------------------------------------------------------------------------
+
+
+def proposed_reoffence(check_in: CheckIn) -> list[Incident]:
+    """Incidents after the agreement's completion, up to the check-in, where the student was a
+    subject: the portal's proposal, which the officer confirms."""
+    agreement = check_in.agreement
+    subjects = Involvement.objects.filter(
+        agency_id=agreement.agency_id, student_id=agreement.student_id, role=InvolvementRole.SUBJECT
+    ).values("incident_id")
+    return list(
+        Incident.objects.filter(
+            agency_id=agreement.agency_id,
+            pk__in=subjects,
+            occurred_at__date__gt=agreement.closed_on,
+            occurred_at__date__lte=check_in.due_on,
+        ).order_by("occurred_at")
+    )
+
+
+@dataclass(frozen=True)
+class ReoffenceRate:
+    school_name: str
+    school_year: str
+    confirmed: int
+    reoffended: int
+
+    @property
+    def rate(self) -> float:
+        return self.reoffended / self.confirmed if self.confirmed else 0.0
+
+
+def reoffence_rates(user, *, months: int = 12) -> list[ReoffenceRate]:
+    """Per school and school year of completion: confirmed check-ins and re-offences, for
+    supervisors and agency admins (police roles see what they may)."""
+    if not user.is_police:
+        return []
+    agency = user.agency
+    rows = CheckIn.objects.filter(
+        agency_id=user.agency_id,
+        agreement__in=agreement_qs_for(user),
+        months=months,
+        reoffended__isnull=False,
+    ).values_list("agreement__school__name", "agreement__closed_on", "reoffended")
+    counts: dict[tuple[str, str], list[int]] = {}
+    for school_name, closed_on, reoffended in rows:
+        key = (school_name, agency.school_year_for(closed_on).label)
+        confirmed_and_reoffended = counts.setdefault(key, [0, 0])
+        confirmed_and_reoffended[0] += 1
+        confirmed_and_reoffended[1] += int(reoffended)
+    return [
+        ReoffenceRate(school, year, confirmed, reoffended)
+        for (school, year), (confirmed, reoffended) in sorted(counts.items())
+    ]
