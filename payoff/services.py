@@ -75,7 +75,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):
@@ -253,14 +253,14 @@ def agreement_activate(*, actor, agreement: Agreement) -> Agreement:
     if problems:
         raise ValidationError(problems)
     agreement.status = Agreement.Status.ACTIVE
-    agreement.purge_after = _access_period_end(agreement)
+    agreement.purge_after = access_period_end(agreement)
     _save(agreement)
     _mark_response(agreement)
     reminders.schedule_agreement_reminders(agreement)
     return agreement
 
 
-def _access_period_end(agreement: Agreement) -> date | None:
+def access_period_end(agreement: Agreement) -> date | None:
     """When the agreement's records stop being reachable: two years after consent for a
     sanction (YCJA s.119(2)(a)); the agency's period for anything else (none set: never)."""
     consented = agreement.consented_at or timezone.now()
@@ -268,7 +268,7 @@ def _access_period_end(agreement: Agreement) -> date | None:
     if agreement.basis == Basis.SANCTION:
         return _add_years(start, SANCTION_ACCESS_PERIOD_YEARS)
     months = agreement.agency.retention_months_other_measures
-    return _add_months(start, months) if months else None
+    return add_months(start, months) if months else None
 
 
 def _subject_of(agreement: Agreement) -> Involvement | None:
@@ -362,7 +362,7 @@ def agreement_complete(*, actor, agreement: Agreement) -> Agreement:
             agency_id=agreement.agency_id,
             agreement=agreement,
             months=months,
-            due_on=_add_months(agreement.closed_on, months),
+            due_on=add_months(agreement.closed_on, months),
         )
         reminders.schedule_check_in(check_in)
     return agreement

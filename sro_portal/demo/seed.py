@@ -21,6 +21,7 @@ from officers.models import (
     Referral,
     Student,
 )
+from payoff.models import Agreement, CheckIn, PurgedAgreement, Statement, Task, WorkSession
 from schools.models import (
     CorrectiveAction,
     Drill,
@@ -35,6 +36,7 @@ from sro_portal.accounts.services import invitation_create
 from sro_portal.demo.drills import seed_drills
 from sro_portal.demo.incidents import seed_incidents
 from sro_portal.demo.officers import seed_officer_work
+from sro_portal.demo.payoff import seed_agreements
 from sro_portal.reminders.models import Reminder
 
 DEMO_PASSWORD = "sro-demo-2026!"  # noqa: S105 (written in the README on purpose)
@@ -206,6 +208,8 @@ def seed_demo() -> DemoSummary:
     officers_by_school = {school: officer for school, (_, officer) in people.items()}
     seed_officer_work(eps, officers_by_school, eps.today())
     seed_incidents(eps, officers_by_school, eps.today())
+    supervisor = User.objects.get(email="supervisor@eps.demo")
+    seed_agreements(eps, officers_by_school, supervisor, eps.today())
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -219,6 +223,8 @@ def delete_demo() -> None:
     """Remove both demo agencies and everything in them (local use only)."""
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
     Reminder.objects.filter(agency__in=agencies).delete()
+    for model in (PurgedAgreement, CheckIn, WorkSession, Task, Statement, Agreement):
+        model.objects.filter(agency__in=agencies).delete()
     for model in (Disclosure, FollowUp, Involvement, Incident):
         model.objects.filter(agency__in=agencies).delete()
     for model in (Referral, Activity, Student, CommunityPartner, OfficerProfile):
