@@ -53,13 +53,15 @@ def _agreement(agency, subject, officer, supervisor, status, days_ago, basis, to
     tz = agency.tzinfo
     starts = today - timedelta(days=days_ago)
     consented = timezone.make_aware(datetime.combine(starts - timedelta(days=1), time(14)), tz)
+    # The demo's incident log starts with this school year: older agreements stand alone.
+    incident = subject.incident if subject.incident.occurred_at.date() <= starts else None
     agreement = Agreement.objects.create(
         agency=agency,
         student=subject.student,
         school=subject.incident.school,
-        incident=subject.incident,
+        incident=incident,
         offence=rng.choice(OFFENCES),
-        offence_on=subject.incident.occurred_at.date(),
+        offence_on=incident.occurred_at.date() if incident else starts - timedelta(days=7),
         officer=officer,
         basis=basis,
         starts_on=starts,
