@@ -7,9 +7,11 @@ ended, even before the daily purge destroys it. The youth's statement is read on
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
 
 from incidents.models import Incident, Involvement, InvolvementRole
 from payoff.models import Agreement, Basis, CheckIn, Statement, Task, WorkSession
@@ -61,6 +63,9 @@ def session_get(*, user, pk: int) -> WorkSession:
 
 
 def check_in_get(*, user, pk: int) -> CheckIn:
+    """A check-in, for police roles (school admins never answer one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_police:
+        raise Http404
     check_ins = CheckIn.objects.filter(
         agency_id=user.agency_id, agreement__in=agreement_qs_for(user)
     )
@@ -133,18 +138,24 @@ def proposed_reoffence(check_in: CheckIn) -> list[Incident]:
     subjects = Involvement.objects.filter(
         agency_id=agreement.agency_id, student_id=agreement.student_id, role=InvolvementRole.SUBJECT
     ).values("incident_id")
+    # Days on the agency's calendar: from the midnight after completion to the midnight after
+    # the check-in's date, local time (an evening incident is not "tomorrow" in UTC terms).
+    tz = agreement.agency.tzinfo
+    after = datetime.combine(agreement.closed_on + timedelta(days=1), time.min, tzinfo=tz)
+    until = datetime.combine(check_in.due_on + timedelta(days=1), time.min, tzinfo=tz)
     return list(
         Incident.objects.filter(
             agency_id=agreement.agency_id,
             pk__in=subjects,
-            occurred_at__date__gt=agreement.closed_on,
-            occurred_at__date__lte=check_in.due_on,
+            occurred_at__gte=after,
+            occurred_at__lt=until,
         ).order_by("occurred_at")
     )
 
 
 @dataclass(frozen=True)
 class ReoffenceRate:
+    school_id: int
     school_name: str
     school_year: str
     confirmed: int
@@ -166,14 +177,18 @@ def reoffence_rates(user, *, months: int = 12) -> list[ReoffenceRate]:
         agreement__in=agreement_qs_for(user),
         months=months,
         reoffended__isnull=False,
-    ).values_list("agreement__school__name", "agreement__closed_on", "reoffended")
-    counts: dict[tuple[str, str], list[int]] = {}
-    for school_name, closed_on, reoffended in rows:
-        key = (school_name, agency.school_year_for(closed_on).label)
+    ).values_list(
+        "agreement__school_id", "agreement__school__name", "agreement__closed_on", "reoffended"
+    )
+    counts: dict[tuple[int, str, str], list[int]] = {}
+    for school_id, school_name, closed_on, reoffended in rows:
+        key = (school_id, school_name, agency.school_year_for(closed_on).label)
         confirmed_and_reoffended = counts.setdefault(key, [0, 0])
         confirmed_and_reoffended[0] += 1
         confirmed_and_reoffended[1] += int(reoffended)
     return [
-        ReoffenceRate(school, year, confirmed, reoffended)
-        for (school, year), (confirmed, reoffended) in sorted(counts.items())
+        ReoffenceRate(school_id, school, year, confirmed, reoffended)
+        for (school_id, school, year), (confirmed, reoffended) in sorted(
+            counts.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])
+        )
     ]

@@ -1,7 +1,7 @@
 """Writes of PAYOFF agreements: drafting, consent, activation, the work ledger, completion or not,
 check-ins, and the destruction of records whose access period has ended."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pgtrigger
@@ -263,8 +263,10 @@ def agreement_activate(*, actor, agreement: Agreement) -> Agreement:
 def access_period_end(agreement: Agreement) -> date | None:
     """When the agreement's records stop being reachable: two years after consent for a
     sanction (YCJA s.119(2)(a)); the agency's period for anything else (none set: never)."""
-    consented = agreement.consented_at or timezone.now()
-    start = timezone.localtime(consented, agreement.agency.tzinfo).date()
+    if agreement.consented_at is not None:
+        start = timezone.localtime(agreement.consented_at, agreement.agency.tzinfo).date()
+    else:  # a school-administered agreement may have no consent record: count from its start
+        start = agreement.starts_on
     if agreement.basis == Basis.SANCTION:
         return _add_years(start, SANCTION_ACCESS_PERIOD_YEARS)
     months = agreement.agency.retention_months_other_measures
@@ -418,17 +420,31 @@ def purge_expired(*, today: date | None = None) -> int:
     """Destroy every agreement whose access period has ended (on or before `today`, so a missed
     day is caught up): its tasks, ledger, statement, check-ins, reminders and the audit trail's
     copies of them, leaving an anonymous tombstone. Running it again changes nothing."""
+    refresh_access_periods()
     purged = 0
-    candidates = Agreement.objects.filter(purge_after__isnull=False).select_related("agency")
+    # Any agency's "today" is at most a day past the UTC date: a cheap first cut.
+    horizon = (today or timezone.now().date()) + timedelta(days=1)
+    candidates = Agreement.objects.filter(purge_after__lte=horizon).select_related("agency")
     for agreement in candidates.iterator():
-        if agreement.purge_after <= (today or agreement.agency.today()):
-            _purge(agreement)
+        day = today or agreement.agency.today()
+        if agreement.purge_after <= day:
+            _purge(agreement, today=day)
             purged += 1
     return purged
 
 
+def refresh_access_periods() -> None:
+    """Apply each agency's current access period to its agreements other than sanctions: an
+    agency may set (or change) the period after agreements were made."""
+    started = Agreement.objects.exclude(basis=Basis.SANCTION).exclude(status=Agreement.Status.DRAFT)
+    for agreement in started.select_related("agency").iterator():
+        period_end = access_period_end(agreement)
+        if period_end != agreement.purge_after:
+            Agreement.objects.filter(pk=agreement.pk).update(purge_after=period_end)
+
+
 @transaction.atomic
-def _purge(agreement: Agreement) -> None:
+def _purge(agreement: Agreement, *, today: date) -> None:
     agreement = Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
     if agreement is None:
         return  # another run got there first
@@ -437,8 +453,9 @@ def _purge(agreement: Agreement) -> None:
         basis=agreement.basis,
         final_status=agreement.status,
         school_year=agreement.agency.school_year_for(agreement.starts_on).label,
-        purged_on=timezone.localdate(),
+        purged_on=today,
     )
+    _forget_on_the_incident(agreement)
     rows = {
         CheckIn: CheckIn.objects.filter(agreement=agreement),
         WorkSession: WorkSession.objects.filter(agreement=agreement),
@@ -455,6 +472,16 @@ def _purge(agreement: Agreement) -> None:
     pk = agreement.pk
     agreement.delete()
     _purge_audit_copies(Agreement, [pk])
+
+
+def _forget_on_the_incident(agreement: Agreement) -> None:
+    """The incident's record of this youth said "PAYOFF agreement" (and how it ended): that is
+    a record of the agreement too, and goes with it, with the audit trail's copies of it."""
+    subject = _subject_of(agreement)
+    if subject is None or subject.response != Response.PAYOFF:
+        return
+    Involvement.objects.filter(pk=subject.pk).update(response="", outcome="", response_note="")
+    _purge_audit_copies(Involvement, [subject.pk])
 
 
 def _delete_reminders(model, pk, agency_id) -> None:

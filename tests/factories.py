@@ -15,6 +15,7 @@ from officers.models import (
     Referral,
     Student,
 )
+from payoff.models import Agreement, Basis, CheckIn, Task
 from schools.models import (
     CorrectiveAction,
     Drill,
@@ -253,3 +254,46 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     disclosed_by = factory.SubFactory(
         UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
     )
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..school"))
+    officer = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
+    )
+    basis = Basis.SCHOOL
+    offence = "Graffiti in the east stairwell"
+    offence_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=40))
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    due_on = factory.LazyFunction(timezone.localdate)
+    status = Agreement.Status.DRAFT
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    agreement = factory.SubFactory(AgreementFactory)
+    agency = factory.SelfAttribute("agreement.agency")
+    kind = "restorative"
+    unit = Task.Unit.HOURS
+    required = 2
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    agreement = factory.SubFactory(
+        AgreementFactory,
+        status=Agreement.Status.COMPLETED,
+        closed_on=factory.LazyFunction(timezone.localdate),
+    )
+    agency = factory.SelfAttribute("agreement.agency")
+    months = 6
+    due_on = factory.LazyFunction(timezone.localdate)

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import Activity, CommunityPartner, Referral, Student
+from payoff.models import Agreement, CheckIn, Task
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
@@ -218,6 +219,44 @@ OBJECT_OF_OTHER_AGENCY = {
         "pk": factories.DisclosureFactory(incident__school=b.school, recipient=b.school_admin).pk
     },
     "incidents:student_history": lambda b: {"pk": factories.StudentFactory(school=b.school).pk},
+    "payoff:detail": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:edit": lambda b: {"pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk},
+    "payoff:task_add": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:consent": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:statement": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:activate": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:session_add": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:complete": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:not_completed": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:withdraw": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:print": lambda b: {"pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk},
+    "payoff:progress_card": lambda b: {
+        "pk": factories.AgreementFactory(school=b.school, officer=b.sro).pk
+    },
+    "payoff:task_remove": lambda b: {
+        "pk": factories.TaskFactory(agreement__school=b.school, agreement__officer=b.sro).pk
+    },
+    "payoff:check_in": lambda b: {
+        "pk": factories.CheckInFactory(agreement__school=b.school, agreement__officer=b.sro).pk
+    },
     "schools:corrective_action_done": lambda b: {
         "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk
     },
@@ -280,7 +319,13 @@ def _snapshot(world):
     people = Involvement.objects.filter(agency=world.agency).order_by("pk")
     follow_ups = FollowUp.objects.filter(agency=world.agency).order_by("pk")
     disclosures = Disclosure.objects.filter(agency=world.agency).order_by("pk")
+    agreements = Agreement.objects.filter(agency=world.agency).order_by("pk")
+    tasks = Task.objects.filter(agency=world.agency).order_by("pk")
+    check_ins = CheckIn.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(agreements.values_list("pk", "status", "offence", "consented_at", "due_on")),
+        list(tasks.values_list("pk", "required")),
+        list(check_ins.values_list("pk", "reoffended", "confirmed_on")),
         list(incidents.values_list("pk", "status", "closing_note", "narrative", "category")),
         list(people.values_list("pk", "role", "student_id", "name", "response")),
         list(follow_ups.values_list("pk", "done_on", "description")),

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents.forms.police import DateInput, StudentChoiceField
-from incidents.selectors import incident_qs_for, people_of
 from incidents.models import InvolvementRole
+from incidents.selectors import incident_qs_for, people_of
 from officers.selectors import student_qs_for
 from payoff.models import (
     Agreement,
@@ -41,14 +41,14 @@ BASIS_EXPLAINED = {
         "school's administrators who are party to it see it; no police diversion record."
     ),
     Basis.MEASURE: _(
-        "Extrajudicial measure (YCJA s.6-9): police diversion instead of a charge, for a "
+        "Extrajudicial measure (YCJA Part 1): police diversion instead of a charge, for a "
         "minor offence. A police record: police roles only."
     ),
     Basis.SANCTION: _(
         "Extrajudicial sanction (YCJA s.10): a formal program the youth consents to after "
-        "being told of the right to counsel and accepting responsibility. Not possible if the "
-        "youth denies involvement or asks for court. The record becomes unreachable two years "
-        "after consent."
+        "being told of the right to counsel, with a chance to consult, and accepting "
+        "responsibility. Not possible if the youth denies involvement or asks for court. The "
+        "record becomes unreachable two years after consent (s.119(2)(a))."
     ),
 }
 
@@ -85,7 +85,9 @@ class IncidentChoiceField(forms.ModelChoiceField):
     """Incidents by number, date and category: no name."""
 
     def label_from_instance(self, incident):
-        return f"#{incident.pk} · {incident.occurred_at:%Y-%m-%d} · {incident.get_category_display()}"
+        return (
+            f"#{incident.pk} · {incident.occurred_at:%Y-%m-%d} · {incident.get_category_display()}"
+        )
 
 
 class ColleagueChoiceField(forms.ModelChoiceField):
@@ -93,9 +95,9 @@ class ColleagueChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, user):
         if user.role == Role.SCHOOL:
-            schools = ", ".join(
-                sorted(m.school.name for m in user.school_memberships.all())
-            ) or _("no school")
+            schools = ", ".join(sorted(m.school.name for m in user.school_memberships.all())) or _(
+                "no school"
+            )
             return f"{user} ({user.get_role_display()}, {schools})"
         return f"{user} ({user.get_role_display()})"
 
@@ -327,9 +329,7 @@ class ConsentForm(forms.Form):
     responsibility_accepted = forms.BooleanField(
         label=_("The youth accepts responsibility for the act"), required=False
     )
-    denies_involvement = forms.BooleanField(
-        label=_("The youth denies involvement"), required=False
-    )
+    denies_involvement = forms.BooleanField(label=_("The youth denies involvement"), required=False)
     requests_court = forms.BooleanField(
         label=_("The youth asks to have the matter dealt with by a court"), required=False
     )
@@ -442,6 +442,10 @@ class SessionForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields["task"].queryset = agreement.tasks.all()
+        if not self.is_bound and "task" not in self.initial:
+            only = list(agreement.tasks.all()[:2])
+            if len(only) == 1:  # one task: chosen already
+                self.initial["task"] = only[0].pk
         # The adults of the agreement's school: its SROs (assigned there) and its admins.
         self.fields["verified_by"].queryset = (
             colleague_qs_for(actor, roles=[Role.SRO, Role.SCHOOL])

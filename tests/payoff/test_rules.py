@@ -274,3 +274,17 @@ def test_school_admins_cannot_draft_or_activate(world_a, student):
     agreement = _draft(world_a, student, basis=Basis.SCHOOL)
     with pytest.raises(PermissionDenied):
         services.agreement_activate(actor=world_a.school_admin, agreement=agreement)
+
+
+def test_an_access_period_set_later_applies_to_earlier_agreements(world_a, student):
+    import time_machine
+
+    agreement = _draft(world_a, student, basis=Basis.MEASURE)
+    services.consent_record(actor=world_a.sro, agreement=agreement, **_full_consent(world_a))
+    services.agreement_activate(actor=world_a.sro, agreement=agreement)
+    assert Agreement.objects.get(pk=agreement.pk).purge_after is None  # no period set: kept
+    world_a.agency.retention_months_other_measures = 6
+    world_a.agency.save()
+    with time_machine.travel(timezone.now() + timedelta(days=200), tick=False):
+        assert services.purge_expired() == 1
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
