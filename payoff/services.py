@@ -17,6 +17,7 @@ from payoff.models import (
     Agreement,
     Basis,
     CheckIn,
+    NextStep,
     PurgedAgreement,
     Statement,
     Task,
@@ -52,12 +53,17 @@ def _save(obj):
     return obj
 
 
-def _require_police(actor) -> None:
+def _require_police(actor, agreement: Agreement | None = None) -> None:
+    """A police role, who (when given) sees `agreement`: another agency's or school's is refused
+    here too, not only by the page that fetched it."""
     if not actor.is_authenticated or not actor.is_police:
+        raise PermissionDenied
+    if agreement is not None and not agreement_qs_for(actor).filter(pk=agreement.pk).exists():
         raise PermissionDenied
 
 
 def _require_status(agreement: Agreement, *statuses) -> None:
+    """The agreement is (still) in one of `statuses`, read under a row lock."""
     current = (
         Agreement.objects.select_for_update()
         .filter(pk=agreement.pk)
@@ -108,7 +114,7 @@ def agreement_draft(*, actor, student, basis: str, **fields) -> Agreement:
 
 @transaction.atomic
 def agreement_update_draft(*, actor, agreement: Agreement, **fields) -> Agreement:
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.DRAFT)
     unknown = set(fields) - set(DRAFT_FIELDS) - {"basis"}
     if unknown:
@@ -130,13 +136,16 @@ def _check_people(agreement: Agreement) -> None:
         )
         if not is_admin_of_school:
             raise ValidationError({"co_signer": _("Choose an administrator of the school.")})
-    if agreement.incident_id and agreement.incident.school_id != agreement.school_id:
-        raise ValidationError({"incident": _("This incident is at another school.")})
+    if agreement.incident_id:
+        if agreement.incident.school_id != agreement.school_id:
+            raise ValidationError({"incident": _("This incident is at another school.")})
+        if _subject_of(agreement) is None:
+            raise ValidationError({"incident": _("The student is not a subject of this incident.")})
 
 
 @transaction.atomic
 def task_add(*, actor, agreement: Agreement, kind: str, unit: str, required, description=""):
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.DRAFT)
     return _save(
         Task(
@@ -152,7 +161,7 @@ def task_add(*, actor, agreement: Agreement, kind: str, unit: str, required, des
 
 @transaction.atomic
 def task_remove(*, actor, task: Task) -> None:
-    _require_police(actor)
+    _require_police(actor, task.agreement)
     _require_status(task.agreement, Agreement.Status.DRAFT)
     task.delete()
 
@@ -164,7 +173,7 @@ def task_remove(*, actor, task: Task) -> None:
 def consent_record(*, actor, agreement: Agreement, statement: str = "", **fields) -> Agreement:
     """Record what the youth was told and agreed to (draft only). The statement accepting
     responsibility is kept apart (payoff.models.Statement)."""
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.DRAFT)
     unknown = set(fields) - set(CONSENT_FIELDS)
     if unknown:
@@ -191,7 +200,15 @@ def _check_consent_order(agreement: Agreement) -> None:
     for field, moment in moments.items():
         if moment is not None and moment > now:
             raise ValidationError({field: _("This cannot be in the future.")})
-    advised, consented = agreement.counsel_advised_at, agreement.consented_at
+    informed, advised, consented = (
+        agreement.informed_at,
+        agreement.counsel_advised_at,
+        agreement.consented_at,
+    )
+    if consented and informed and consented < informed:
+        raise ValidationError(
+            {"consented_at": _("Consent must come after the youth was told what it involves.")}
+        )
     if consented and (advised is None or consented < advised):
         raise ValidationError(
             {
@@ -247,7 +264,7 @@ def _police_diversion_problems(agreement: Agreement) -> dict[str, str]:
 
 @transaction.atomic
 def agreement_activate(*, actor, agreement: Agreement) -> Agreement:
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.DRAFT)
     problems = activation_problems(agreement)
     if problems:
@@ -296,6 +313,15 @@ def _mark_response(agreement: Agreement, outcome: str = "") -> None:
 # --- The work ledger ----------------------------------------------------------------------------
 
 
+def _may_verify(adult, agreement: Agreement) -> bool:
+    return (
+        adult.is_active
+        and adult.agency_id == agreement.agency_id
+        and adult.role in (Role.SRO, Role.SCHOOL)
+        and school_qs_for(adult).filter(pk=agreement.school_id).exists()
+    )
+
+
 @transaction.atomic
 def session_log(
     *,
@@ -319,11 +345,10 @@ def session_log(
         raise ValidationError({"date": _("The agreement had not started on that day.")})
     if on > actor.agency.today():
         raise ValidationError({"date": _("A session cannot be logged before it happens.")})
-    if verified_by is not None and (
-        verified_by.agency_id != agreement.agency_id
-        or verified_by.role not in (Role.SRO, Role.SCHOOL)
-    ):
-        raise ValidationError({"verified_by": _("Choose an SRO or a school admin.")})
+    if verified_by is not None and not _may_verify(verified_by, agreement):
+        raise ValidationError(
+            {"verified_by": _("Choose an SRO or a school admin of the agreement's school.")}
+        )
     if verified_by is None and not verifier_name.strip():
         raise ValidationError({"verifier_name": _("Say which adult verified the session.")})
     session = WorkSession(
@@ -347,7 +372,7 @@ def session_log(
 def agreement_complete(*, actor, agreement: Agreement) -> Agreement:
     """All the work is done: the agreement closes, the incident's response for the youth ends
     in no charge, and the 6- and 12-month check-ins are scheduled."""
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.ACTIVE)
     unfinished = [item.task for item in progress_of(agreement) if not item.complete]
     if unfinished:
@@ -375,6 +400,7 @@ def agreement_not_completed(*, actor, agreement: Agreement, reason: str, next_st
     """A supervisor records that the youth did not complete the work, why, and what comes next."""
     if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise PermissionDenied
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.ACTIVE)
     if not reason.strip():
         raise ValidationError({"outcome_note": _("Say why the agreement was not completed.")})
@@ -382,7 +408,9 @@ def agreement_not_completed(*, actor, agreement: Agreement, reason: str, next_st
     agreement.outcome_note, agreement.next_step = reason.strip(), next_step
     agreement.approved_by = actor
     _save(agreement)
-    if next_step == "charge":
+    if next_step not in NextStep.values:
+        raise ValidationError({"next_step": _("Choose what happens next.")})
+    if next_step == NextStep.CHARGE:
         _mark_response(agreement, outcome=Outcome.CHARGE_CONSIDERED)
     reminders.cancel_agreement_reminders(agreement)
     return agreement
@@ -390,7 +418,7 @@ def agreement_not_completed(*, actor, agreement: Agreement, reason: str, next_st
 
 @transaction.atomic
 def agreement_withdraw(*, actor, agreement: Agreement, reason: str) -> Agreement:
-    _require_police(actor)
+    _require_police(actor, agreement)
     _require_status(agreement, Agreement.Status.DRAFT, Agreement.Status.ACTIVE)
     if not reason.strip():
         raise ValidationError({"outcome_note": _("Say why the agreement is withdrawn.")})
@@ -403,7 +431,7 @@ def agreement_withdraw(*, actor, agreement: Agreement, reason: str) -> Agreement
 
 @transaction.atomic
 def check_in_confirm(*, actor, check_in: CheckIn, reoffended: bool) -> CheckIn:
-    _require_police(actor)
+    _require_police(actor, check_in.agreement)
     if check_in.due_on > actor.agency.today():
         raise ValidationError(_("This check-in is not due yet."))
     check_in.reoffended, check_in.confirmed_by = reoffended, actor

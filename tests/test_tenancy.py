@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import Activity, CommunityPartner, Referral, Student
-from payoff.models import Agreement, CheckIn, Task
+from payoff.models import Agreement, CheckIn, Statement, Task, WorkSession
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
@@ -322,7 +322,11 @@ def _snapshot(world):
     agreements = Agreement.objects.filter(agency=world.agency).order_by("pk")
     tasks = Task.objects.filter(agency=world.agency).order_by("pk")
     check_ins = CheckIn.objects.filter(agency=world.agency).order_by("pk")
+    sessions = WorkSession.objects.filter(agency=world.agency).order_by("pk")
+    statements = Statement.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(sessions.values_list("pk", "hours", "what_was_done", "verified_by_id")),
+        list(statements.values_list("pk", "text")),
         list(agreements.values_list("pk", "status", "offence", "consented_at", "due_on")),
         list(tasks.values_list("pk", "required")),
         list(check_ins.values_list("pk", "reoffended", "confirmed_on")),

@@ -114,7 +114,9 @@ def log(world, agreement, task, *, hours="1", days_ago=1):
         on=today(world) - timedelta(days=days_ago),
         hours=Decimal(hours),
         what_was_done="Sanded and primed the wall",
-        verified_by=world.sro,
+        # The SRO works at world.school only; elsewhere a teacher verifies.
+        verified_by=world.sro if agreement.school_id == world.school.pk else None,
+        verifier_name="" if agreement.school_id == world.school.pk else "Ms. Teacher",
     )
 
 
@@ -896,7 +898,7 @@ def test_the_list_s_queries_do_not_grow_with_the_agreements(client, world_a):
         log(world_a, more, more_task, hours="0.5")
     many = _queries(client, reverse("payoff:list"))
 
-    assert many == one
+    assert many == one <= 10
     assert len(client.get(reverse("payoff:list")).context["page"].object_list) == 15
 
 
@@ -919,5 +921,5 @@ def test_the_detail_s_queries_do_not_grow_with_the_sessions(client, world_a):
         log(world_a, agreement, task, hours="0.25", days_ago=number % 7)
     many = _queries(client, url("payoff:detail", agreement))
 
-    assert many == one
+    assert many == one <= 16
     assert WorkSession.objects.filter(agreement=agreement).count() == 20

@@ -228,6 +228,23 @@ def test_a_session_needs_a_verifying_adult(world_a, active):
     assert active.sessions.count() == 1
 
 
+def test_the_verifying_adult_is_an_sro_or_school_admin_of_the_agreement_s_school(
+    world_a, world_b, active
+):
+    elsewhere = factories.UserFactory(agency=world_a.agency, role="school")
+    factories.SchoolMembershipFactory(
+        agency=world_a.agency, user=elsewhere, school=world_a.other_school
+    )
+    strangers = [world_a.supervisor, elsewhere, world_b.sro]
+    for stranger in strangers:
+        with pytest.raises(ValidationError) as error:
+            _log(world_a, active, verified_by=stranger)
+        assert "verified_by" in error.value.message_dict
+    assert not active.sessions.exists()
+    _log(world_a, active, verified_by=world_a.school_admin)
+    assert active.sessions.get().verified_by == world_a.school_admin
+
+
 # --- Completion ---------------------------------------------------------------------------------
 
 
