@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("officers.urls")),
     path("", include("incidents.urls")),
     path("", include("payoff.urls")),
+    path("", include("presentations.urls")),
     path("accounts/", include("allauth.urls")),
     # Switching language works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

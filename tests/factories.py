@@ -16,6 +16,7 @@ from officers.models import (
     Student,
 )
 from payoff.models import Agreement, Basis, CheckIn, Task
+from presentations.models import Feedback, Material, Presentation, Topic
 from schools.models import (
     CorrectiveAction,
     Drill,
@@ -297,3 +298,69 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     agency = factory.SelfAttribute("agreement.agency")
     months = 6
     due_on = factory.LazyFunction(timezone.localdate)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    agency = factory.SubFactory(AgencyFactory)
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    description = "What it covers, and for whom."
+    grade_from = 7
+    grade_to = 12
+    minutes = 45
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    """A material row; its file is a name only (write one to storage when a test reads it)."""
+
+    class Meta:
+        model = Material
+
+    topic = factory.SubFactory(TopicFactory)
+    agency = factory.SelfAttribute("topic.agency")
+    title = "Slides"
+    file = factory.Sequence(lambda n: f"materials/test-{n}.pdf")
+    content_type = "application/pdf"
+    size = 1024
+    uploaded_by = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.ADMIN
+    )
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    """A request waiting for a date (use presentations.services to schedule and deliver it, or
+    pass status, scheduled_at and the delivery fields for a row made directly)."""
+
+    class Meta:
+        model = Presentation
+
+    school = factory.SubFactory(SchoolFactory)
+    agency = factory.SelfAttribute("school.agency")
+    topic = factory.SubFactory(TopicFactory, agency=factory.SelfAttribute("..agency"))
+    requested_by = factory.SubFactory(
+        UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SCHOOL
+    )
+    classes = "8A and 8B"
+    grade_from = 8
+    grade_to = 8
+    expected_students = 55
+    preferred_from = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(7))
+    preferred_to = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(30))
+    needs = "Vaping in the washrooms lately."
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    presentation = factory.SubFactory(
+        PresentationFactory,
+        status=Presentation.Status.DELIVERED,
+        scheduled_at=factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1)),
+        students_reached=50,
+    )
+    agency = factory.SelfAttribute("presentation.agency")
+    key = factory.Faker("uuid4", cast_to=None)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))

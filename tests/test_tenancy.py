@@ -12,10 +12,12 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from incidents.models import Disclosure, FollowUp, Incident, Involvement
 from officers.models import Activity, CommunityPartner, Referral, Student
 from payoff.models import Agreement, CheckIn, Statement, Task, WorkSession
+from presentations.models import Feedback, Material, Presentation, ScheduleChange, Topic
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
@@ -155,6 +157,17 @@ def _invitation_of(world):
     return factories.InvitationFactory(agency=world.agency).pk
 
 
+def _talk_of(world):
+    """A scheduled talk at the world's school, presented by its SRO."""
+    talk = factories.PresentationFactory(
+        school=world.school,
+        status="scheduled",
+        scheduled_at=timezone.now() + timedelta(days=3),
+    )
+    talk.presenters.add(world.sro, through_defaults={"agency": world.agency})
+    return talk.pk
+
+
 def _reminder_of(world, state):
     return factories.ReminderFactory(
         agency=world.agency, recipient=world.sro, obj=world.school, state=state
@@ -260,6 +273,20 @@ OBJECT_OF_OTHER_AGENCY = {
     "schools:corrective_action_done": lambda b: {
         "pk": factories.CorrectiveActionFactory(drill__school=b.school, owner=b.sro).pk
     },
+    **{
+        f"presentations:{name}": lambda b: {"pk": _talk_of(b)}
+        for name in ("detail", "schedule", "deliver", "cancel")
+    },
+    **{
+        f"presentations:{name}": lambda b: {"pk": factories.TopicFactory(agency=b.agency).pk}
+        for name in ("topic", "topic_edit", "material_add")
+    },
+    **{
+        f"presentations:{name}": lambda b: {
+            "pk": factories.MaterialFactory(topic__agency=b.agency).pk
+        }
+        for name in ("material", "material_delete")
+    },
 }
 # Id-taking URLs that are not about a tenant's object, each with the test that covers it.
 NOT_TENANT_OBJECTS = {
@@ -267,6 +294,8 @@ NOT_TENANT_OBJECTS = {
     "accounts:invitation_accept",
     # A signed token, not an id; tests/calendars/.
     "calendars:feed",
+    # A signed token for people without an account; tests/presentations/test_feedback.py.
+    "presentations:feedback",
 }
 
 
@@ -322,9 +351,19 @@ def _snapshot(world):
     agreements = Agreement.objects.filter(agency=world.agency).order_by("pk")
     tasks = Task.objects.filter(agency=world.agency).order_by("pk")
     check_ins = CheckIn.objects.filter(agency=world.agency).order_by("pk")
+    talks = Presentation.objects.filter(agency=world.agency).order_by("pk")
+    topics = Topic.objects.filter(agency=world.agency).order_by("pk")
+    materials = Material.objects.filter(agency=world.agency).order_by("pk")
+    moves = ScheduleChange.objects.filter(agency=world.agency).order_by("pk")
+    feedback = Feedback.objects.filter(agency=world.agency).order_by("pk")
     sessions = WorkSession.objects.filter(agency=world.agency).order_by("pk")
     statements = Statement.objects.filter(agency=world.agency).order_by("pk")
     return (
+        list(talks.values_list("pk", "status", "scheduled_at", "room", "students_reached")),
+        list(topics.values_list("pk", "title", "is_active", "description")),
+        list(materials.values_list("pk", "title", "file")),
+        list(moves.values_list("pk", "new_at")),
+        list(feedback.values_list("pk", "answered_at", "usefulness", "comment")),
         list(sessions.values_list("pk", "hours", "what_was_done", "verified_by_id")),
         list(statements.values_list("pk", "text")),
         list(agreements.values_list("pk", "status", "offence", "consented_at", "due_on")),

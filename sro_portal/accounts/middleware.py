@@ -27,6 +27,10 @@ class MFARequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not settings.MFA_REQUIRED or not request.user.is_authenticated:
             return None
+        if not getattr(view_func, "login_required", True):
+            # A page open to anyone (a feedback link, a calendar feed) asks nothing of a
+            # signed-in visitor either.
+            return None
         if request.session.get(SESSION_FLAG) == request.user.pk:
             return None
         match = request.resolver_match

@@ -3,6 +3,7 @@ limited, stored privately under generated names, and served only through views t
 is asking. MEDIA_ROOT is never served as static files."""
 
 import secrets
+import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,11 +16,29 @@ class FileKind:
     extension: str
     content_type: str
     magic: tuple[bytes, ...]  # the file's first bytes
+    # Office files are zip archives: which member makes the archive this kind of document.
+    zip_member: str = ""
 
 
 JPEG = FileKind("jpg", "image/jpeg", (b"\xff\xd8\xff",))
 PNG = FileKind("png", "image/png", (b"\x89PNG\r\n\x1a\n",))
+PDF = FileKind("pdf", "application/pdf", (b"%PDF-",))
+_ZIP = (b"PK\x03\x04",)
+PPTX = FileKind(
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    _ZIP,
+    zip_member="ppt/presentation.xml",
+)
+DOCX = FileKind(
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    _ZIP,
+    zip_member="word/document.xml",
+)
 IMAGES = (JPEG, PNG)
+DOCUMENTS = (PDF, PPTX, DOCX, JPEG, PNG)
+ALL_KINDS = (JPEG, PNG, PDF, PPTX, DOCX)
 
 
 def check_upload(
@@ -35,11 +54,24 @@ def check_upload(
     head = upload.read(16)
     upload.seek(0)
     for kind in kinds:
-        if any(head.startswith(magic) for magic in kind.magic):
+        if any(head.startswith(magic) for magic in kind.magic) and _has_member(upload, kind):
             return kind
     raise ValidationError(
         _("The file is not %(expected)s.") % {"expected": expected or _("a JPEG or PNG image")}
     )
+
+
+def _has_member(upload: UploadedFile, kind: FileKind) -> bool:
+    """For an Office kind, whether the zip archive holds that kind's main part."""
+    if not kind.zip_member:
+        return True
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return kind.zip_member in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    finally:
+        upload.seek(0)
 
 
 def private_name(folder: str, kind: FileKind) -> str:
@@ -50,6 +82,6 @@ def private_name(folder: str, kind: FileKind) -> str:
 def content_type_of(name: str) -> str:
     extension = name.rsplit(".", 1)[-1].lower()
     return next(
-        (kind.content_type for kind in IMAGES if kind.extension == extension),
+        (kind.content_type for kind in ALL_KINDS if kind.extension == extension),
         "application/octet-stream",
     )
