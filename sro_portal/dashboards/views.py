@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from incidents.selectors import overdue_follow_ups
 from officers.selectors import schools_with_coverage
+from presentations.selectors import upcoming_for
 from schools.models import Drill
 from schools.selectors import board_qs_for, drill_qs_for
 from sro_portal.accounts.models import Role
@@ -35,6 +36,7 @@ def home(request):
             .select_related("school")
             .order_by("planned_at")[:5]
         )
+        context["upcoming_presentations"] = upcoming_for(user, now=timezone.now())
     return render(request, f"dashboards/home_{user.role}.html", context)
 
 

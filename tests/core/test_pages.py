@@ -151,6 +151,31 @@ def test_school_admin_home_shows_their_school_and_its_officer(
     assert world_a.other_school.name not in html
 
 
+def test_sro_and_school_admin_homes_list_coming_talks_of_their_schools(
+    client, world_a, world_b, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    def talk(school, title, days):
+        presentation = factories.PresentationFactory(
+            school=school,
+            topic__title=title,
+            status="scheduled",
+            scheduled_at=timezone.now() + timezone.timedelta(days=days),
+        )
+        return presentation
+
+    talk(world_a.school, "Vaping", 3)
+    talk(world_a.school, "Given already", -3)
+    talk(world_a.other_school, "Elsewhere", 4)
+    talk(world_b.school, "Other agency", 5)
+    for user in (world_a.sro, world_a.school_admin):
+        html = _home(client, user, django_assert_max_num_queries)
+        assert "Vaping" in html
+        assert "Given already" not in html and "Elsewhere" not in html
+        assert "Other agency" not in html
+
+
 def test_admin_home_counts_members(client, world_a, django_assert_max_num_queries):
     html = _home(client, world_a.admin, django_assert_max_num_queries, max_queries=12)
     assert "Active members" in html
