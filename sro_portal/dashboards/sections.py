@@ -1,0 +1,37 @@
+"""The dashboard's sections in page order, and who sees each. A metric module is listed here
+once it exists; the pages, the CSV exports and the annual report all read this list."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sro_portal.dashboards.metrics import coverage
+from sro_portal.dashboards.scope import Audience, Scope
+from sro_portal.dashboards.tables import Section
+
+PROGRAM, SCHOOL, OFFICER = Audience.PROGRAM, Audience.SCHOOL, Audience.OFFICER
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    build: Callable[[Scope], Section]
+    audiences: frozenset[Audience]
+
+
+SECTIONS: list[SectionSpec] = [
+    SectionSpec("coverage", coverage.build, frozenset({PROGRAM, SCHOOL})),
+]
+
+
+def specs_for(scope: Scope) -> list[SectionSpec]:
+    return [spec for spec in SECTIONS if scope.audience in spec.audiences]
+
+
+def build_sections(scope: Scope) -> list[Section]:
+    return [spec.build(scope) for spec in specs_for(scope)]
+
+
+def build_section(scope: Scope, key: str) -> Section | None:
+    """One section, if the scope's audience may see it."""
+    spec = next((spec for spec in specs_for(scope) if spec.key == key), None)
+    return spec.build(scope) if spec else None

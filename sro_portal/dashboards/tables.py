@@ -1,0 +1,62 @@
+"""The shape every dashboard figure takes: a Section of headline Figures and Tables. A Table is
+what a chart draws, what its fallback shows, what the CSV export writes and what the annual
+report prints: one object, so the four never disagree."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Number = int | float | Decimal | None
+Cell = str | Number
+ChartKind = Literal["bar", "hbar", "line", "stacked", "none"]
+
+
+@dataclass
+class Table:
+    key: str  # unique within its section; names the CSV file and its URL ("by_month")
+    title: str  # translated; also the chart's accessible title
+    columns: list[str]  # translated headers; the first names the rows' labels
+    rows: list[list[Cell]]
+    chart: ChartKind = "bar"
+    # Which columns the chart draws (indexes into `columns`; by default the second).
+    series: tuple[int, ...] = (1,)
+    description: str = ""  # a sentence under the title: what is counted, and how
+    # Rows that add up (a "Total" row is not a bar): the label of the total row, if any.
+    total_label: str = ""
+
+    def column(self, index: int) -> list[Cell]:
+        return [row[index] for row in self.rows]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows or all(
+            not value for row in self.rows for value in row[1:] if isinstance(value, int | float)
+        )
+
+
+@dataclass
+class Figure:
+    label: str  # translated: "Hours logged"
+    value: Cell
+    detail: str = ""  # "of 1,204 subjects", "vs 312 last year"
+    # The table (key in the same section) behind this number: "one click away".
+    table: str = ""
+
+
+@dataclass
+class Section:
+    key: str  # "time", "incidents"... (the URL of its exports)
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    note: str = ""  # e.g. "Counts only: the people involved are not shown to schools."
+
+    def table(self, key: str) -> Table | None:
+        return next((table for table in self.tables if table.key == key), None)
+
+
+def percent(part: Number, whole: Number) -> float | None:
+    """part / whole as a percentage with one decimal; None when there is no whole."""
+    if not whole:
+        return None
+    return round(100 * float(part or 0) / float(whole), 1)
