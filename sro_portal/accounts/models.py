@@ -122,7 +122,8 @@ class Agency(models.Model):
             raise ValidationError(errors)
 
     def school_year_for(self, day: date) -> SchoolYear:
-        """The school year (with its two terms) that contains or follows `day`."""
+        """The school year (with its two terms) that contains `day`; a day of the summer break
+        belongs to the school year that just ended."""
         start_year = day.year
         if (day.month, day.day) < (self.school_year_start_month, self.school_year_start_day):
             start_year -= 1

@@ -4,7 +4,7 @@ once it exists; the pages, the CSV exports and the annual report all read this l
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sro_portal.dashboards.metrics import coverage
+from sro_portal.dashboards.metrics import coverage, incidents, responses
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Section
 
@@ -20,6 +20,8 @@ class SectionSpec:
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec("coverage", coverage.build, frozenset({PROGRAM, SCHOOL})),
+    SectionSpec("incidents", incidents.build, frozenset({PROGRAM, SCHOOL})),
+    SectionSpec("responses", responses.build, frozenset({PROGRAM})),
 ]
 
 
