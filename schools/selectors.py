@@ -82,13 +82,15 @@ def rules_by_board(agency_id: int) -> dict[int, list[DrillRule]]:
     return rules
 
 
-def drill_facts(schools, *, start: date, end: date, tz) -> dict[int, list[DrillFact]]:
+def drill_facts(
+    schools, *, agency_id: int, start: date, end: date, tz
+) -> dict[int, list[DrillFact]]:
     """Completed and scheduled drills of `schools` between two dates, as compliance facts by
     school: one query, whatever the number of schools."""
     start_at = datetime.combine(start, time.min, tzinfo=tz)
     end_at = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     rows = (
-        Drill.objects.filter(school__in=schools)
+        Drill.objects.filter(agency_id=agency_id, school__in=schools)
         .exclude(status=Drill.Status.CANCELLED)
         .filter(
             Q(started_at__gte=start_at, started_at__lt=end_at)
@@ -110,7 +112,7 @@ def compliance_matrix(user, *, year, today: date) -> list[tuple[School, list]]:
     schools = list(school_qs_for(user).filter(is_active=True).select_related("board"))
     tz = user.agency.tzinfo
     rules = rules_by_board(user.agency_id)
-    facts = drill_facts(schools, start=year.start, end=year.end, tz=tz)
+    facts = drill_facts(schools, agency_id=user.agency_id, start=year.start, end=year.end, tz=tz)
     return [
         (
             school,
@@ -131,5 +133,7 @@ def school_compliance_now(school: School) -> list:
     today = agency.today()
     year = agency.school_year_for(today)
     rules = list(DrillRule.objects.filter(agency_id=school.agency_id, board_id=school.board_id))
-    facts = drill_facts([school], start=year.start, end=year.end, tz=agency.tzinfo)
+    facts = drill_facts(
+        [school], agency_id=school.agency_id, start=year.start, end=year.end, tz=agency.tzinfo
+    )
     return school_compliance(rules=rules, facts=facts.get(school.pk, []), year=year, today=today)

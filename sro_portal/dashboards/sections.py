@@ -4,7 +4,16 @@ once it exists; the pages, the CSV exports and the annual report all read this l
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sro_portal.dashboards.metrics import coverage, incidents, responses
+from sro_portal.dashboards.metrics import (
+    coverage,
+    drills,
+    incidents,
+    payoff,
+    presentations,
+    referrals,
+    responses,
+    time_spent,
+)
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Section
 
@@ -20,8 +29,13 @@ class SectionSpec:
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec("coverage", coverage.build, frozenset({PROGRAM, SCHOOL})),
+    SectionSpec("time", time_spent.build, frozenset({PROGRAM, SCHOOL, OFFICER})),
     SectionSpec("incidents", incidents.build, frozenset({PROGRAM, SCHOOL})),
     SectionSpec("responses", responses.build, frozenset({PROGRAM})),
+    SectionSpec("drills", drills.build, frozenset({PROGRAM, SCHOOL})),
+    SectionSpec("payoff", payoff.build, frozenset({PROGRAM})),
+    SectionSpec("presentations", presentations.build, frozenset({PROGRAM, SCHOOL, OFFICER})),
+    SectionSpec("referrals", referrals.build, frozenset({PROGRAM, OFFICER})),
 ]
 
 

@@ -29,9 +29,16 @@ class Table:
 
     @property
     def is_empty(self) -> bool:
-        return not self.rows or all(
-            not value for row in self.rows for value in row[1:] if isinstance(value, int | float)
-        )
+        """No rows, or numbers that are all zero (a table of text only is not empty)."""
+        if not self.rows:
+            return True
+        numbers = [
+            value
+            for row in self.rows
+            for value in row[1:]
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        ]
+        return bool(numbers) and not any(numbers)
 
 
 @dataclass

@@ -1,0 +1,190 @@
+"""Drills: the compliance matrix and the at-risk list, and the drills done in the period.
+
+Compliance is the schools app's own (schools.compliance.school_compliance over the facts and rules
+that schools.selectors reads, the same pieces as the compliance matrix page), called with the
+scope's agency and schools instead of a user. It covers the school year containing `scope.end`
+(or, when `scope.end` falls in the summer break, the school year that ended before it), evaluated
+as of today on the agency's calendar, over the active schools in scope; a kind's status is the
+worst of its periods so far (a term or the school year). A school's status is the worst of its
+kinds; a school whose board has no drill rule has none and is not counted in the figures.
+
+The drills done in the period are the completed drills whose moment (started, else planned) falls
+between `scope.start` and `scope.end` on the agency's calendar, at any school in scope.
+
+Queries: five (the agency's calendar, the active schools, the drill rules, the school year's
+drills as compliance facts, the period's completed drills by kind).
+"""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from schools.compliance import SEVERITY, Status, school_compliance
+from schools.models import Drill, DrillKind, School
+from schools.selectors import drill_facts, rules_by_board
+from sro_portal.accounts.models import Agency
+from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards.scope import Scope
+from sro_portal.dashboards.tables import Figure, Section, Table
+
+KIND_ORDER = {kind: index for index, kind in enumerate(DrillKind)}
+FLAGGED = (Status.AT_RISK, Status.BEHIND)
+
+
+def compliance_by_school(scope: Scope, agency: Agency, year, today) -> list[tuple[str, list]]:
+    """(school name, compliance cells for `year`) for every active school in scope, by name.
+    Three queries, whatever the number of schools."""
+    schools = list(
+        by_school(School.objects.filter(agency_id=scope.agency_id, is_active=True), scope, "pk")
+        .order_by("name", "pk")
+        .only("pk", "name", "board_id")
+    )
+    rules = rules_by_board(scope.agency_id)
+    facts = drill_facts(
+        schools, agency_id=scope.agency_id, start=year.start, end=year.end, tz=agency.tzinfo
+    )
+    return [
+        (
+            school.name,
+            school_compliance(
+                rules=rules.get(school.board_id, []),
+                facts=facts.get(school.pk, []),
+                year=year,
+                today=today,
+            ),
+        )
+        for school in schools
+    ]
+
+
+def build(scope: Scope) -> Section:
+    agency = Agency.objects.get(pk=scope.agency_id)
+    year = agency.school_year_for(scope.end)
+    matrix = compliance_by_school(scope, agency, year, agency.today())
+
+    # Boards may have different rules: the columns are every rule any school in scope has.
+    keys = sorted(
+        {
+            (cell.kind, cell.unannounced_only): cell.label for _n, cells in matrix for cell in cells
+        }.items(),
+        key=lambda item: (KIND_ORDER[item[0][0]], item[0][1]),
+    )
+    matrix_rows, at_risk_rows = [], []
+    schools_by_status = {status: 0 for status in Status}
+    for name, cells in matrix:
+        by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
+        row = [name]
+        for key, _label in keys:
+            cell = by_key.get(key)
+            row.append(_cell_text(cell) if cell else "—")
+        overall = max((c.status for c in cells), key=SEVERITY.__getitem__) if cells else None
+        if overall is not None:
+            schools_by_status[overall] += 1
+        row.append(str(Status(overall).label) if overall else "—")
+        matrix_rows.append(row)
+        for cell in cells:
+            for requirement in cell.requirements:
+                if requirement.status in FLAGGED:
+                    at_risk_rows.append(
+                        [
+                            name,
+                            cell.label,
+                            requirement.period.label,
+                            requirement.done,
+                            requirement.required,
+                            requirement.required - requirement.done,
+                            requirement.planned,
+                            str(Status(requirement.status).label),
+                        ]
+                    )
+
+    kind_rows = _done_by_kind(scope)
+    return Section(
+        key="drills",
+        title=_("Drills"),
+        figures=[
+            Figure(_("Schools complete"), schools_by_status[Status.COMPLETE], table="matrix"),
+            Figure(_("Schools on track"), schools_by_status[Status.ON_TRACK], table="matrix"),
+            Figure(_("Schools at risk"), schools_by_status[Status.AT_RISK], table="at_risk"),
+            Figure(_("Schools behind"), schools_by_status[Status.BEHIND], table="at_risk"),
+        ],
+        tables=[
+            Table(
+                key="matrix",
+                title=_("Drill compliance, school year %(year)s") % {"year": year.label},
+                columns=[_("School"), *(label for _key, label in keys), _("Overall")],
+                rows=matrix_rows,
+                chart="none",
+                description=_(
+                    "Done out of required for the period in progress (a term or the school "
+                    "year), as of today, at the active schools; a status is the worst of the "
+                    "periods so far, and a school's the worst of its drills."
+                ),
+            ),
+            Table(
+                key="at_risk",
+                title=_("Drill requirements at risk or behind, school year %(year)s")
+                % {"year": year.label},
+                columns=[
+                    _("School"),
+                    _("Drill"),
+                    _("Period"),
+                    _("Done"),
+                    _("Required"),
+                    _("Missing"),
+                    _("Planned"),
+                    _("Status"),
+                ],
+                rows=at_risk_rows,
+                chart="none",
+                description=_(
+                    "Behind: the period ended short, or done and planned drills are below the "
+                    "pace by now. At risk: the period ends within three weeks and done and "
+                    "planned drills are short."
+                ),
+            ),
+            Table(
+                key="by_kind",
+                title=_("Drills done in the period by kind"),
+                columns=[_("Drill"), _("Done"), _("Of which unannounced")],
+                rows=kind_rows,
+                description=_(
+                    "Completed drills that started (else were planned) in the period, at the "
+                    "schools in scope."
+                ),
+                total_label=_("Total"),
+            ),
+        ],
+    )
+
+
+def _cell_text(cell) -> str:
+    current = cell.current
+    return _("%(done)s / %(required)s · %(status)s") % {
+        "done": current.done,
+        "required": current.required,
+        "status": Status(cell.status).label,
+    }
+
+
+def _done_by_kind(scope: Scope) -> list[list]:
+    first, after = local_range(scope)
+    drills = by_school(
+        Drill.objects.filter(agency_id=scope.agency_id, status=Drill.Status.COMPLETED), scope
+    ).filter(
+        Q(started_at__gte=first, started_at__lt=after)
+        | Q(started_at__isnull=True, planned_at__gte=first, planned_at__lt=after)
+    )
+    counts = {
+        row["kind"]: row
+        for row in drills.values("kind")
+        .annotate(done=Count("pk"), unannounced=Count("pk", filter=Q(announced=False)))
+        .order_by()
+    }
+    rows = []
+    for kind in DrillKind:
+        row = counts.get(kind.value, {"done": 0, "unannounced": 0})
+        rows.append([str(kind.label), row["done"], row["unannounced"]])
+    rows.append(
+        [_("Total"), sum(row[1] for row in rows), sum(row[2] for row in rows)],
+    )
+    return rows

@@ -1,0 +1,290 @@
+"""PAYOFF: agreements by status, completion rate, hours worked and re-offence rates, overall and
+by school. Program audience only: police-diversion agreements are police records.
+
+- Agreements count in the period by their start date (`starts_on`), whatever their status today.
+  Completion rate = completed / (completed + not completed) of those agreements.
+- Purged agreements (payoff.PurgedAgreement tombstones) keep only their legal basis, final status
+  and the school year they started in: no school and no date. They count in the status totals,
+  under a row of their own in the table by school, when the scope covers the whole agency and the
+  period covers their whole school year; otherwise they are left out (the tables say so).
+- Hours worked: the work sessions dated in the period, whenever their agreement started.
+- Re-offence rate at 6 and at 12 months, as payoff.selectors.reoffence_rates counts it: confirmed
+  check-ins (re-offended yes or no) of that milestone and the share that re-offended, for the
+  agreements completed (`closed_on`) in the period. A purged agreement keeps no check-ins.
+
+Queries: five for the whole agency (the agency's calendar, agreements by school and status,
+tombstones by status, hours by school, check-ins by school and milestone); three for some schools.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
+from sro_portal.accounts.models import Agency
+from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.scope import Scope
+from sro_portal.dashboards.tables import Figure, Section, Table, percent
+
+MILESTONES = (6, 12)
+Status = Agreement.Status
+
+
+def build(scope: Scope) -> Section:
+    agreements = _agreements_by_school(scope)
+    purged = _purged_by_status(scope)
+    hours = _hours_by_school(scope)
+    check_ins = _check_ins_by_school(scope)
+
+    # Status totals, tombstones included.
+    status_rows, totals = [], {}
+    for status in Status:
+        live = sum(counts.get(status, 0) for _name, counts in agreements.values())
+        gone = purged.get(status, 0)
+        totals[status] = live + gone
+        status_rows.append([str(status.label), live + gone, gone])
+    agreement_count = sum(totals.values())
+    status_rows.append([_("Total"), agreement_count, sum(purged.values())])
+    completed, not_completed = totals[Status.COMPLETED], totals[Status.NOT_COMPLETED]
+    completion = percent(completed, completed + not_completed)
+
+    # Re-offence, all schools together.
+    reoffence = {months: [0, 0] for months in MILESTONES}
+    for _name, by_months in check_ins.values():
+        for months, (confirmed, reoffended) in by_months.items():
+            reoffence[months][0] += confirmed
+            reoffence[months][1] += reoffended
+    reoffence_rows = [
+        [
+            _("%(months)s months after completion") % {"months": months},
+            confirmed,
+            reoffended,
+            percent(reoffended, confirmed),
+        ]
+        for months, (confirmed, reoffended) in reoffence.items()
+    ]
+
+    school_rows = _school_rows(agreements, hours, check_ins)
+    if purged:
+        gone_completed = purged.get(Status.COMPLETED, 0)
+        gone_closed = gone_completed + purged.get(Status.NOT_COMPLETED, 0)
+        school_rows.append(
+            [
+                _("Purged agreements (school not kept)"),
+                sum(purged.values()),
+                gone_completed,
+                purged.get(Status.NOT_COMPLETED, 0),
+                percent(gone_completed, gone_closed),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
+    total_hours = sum((value for _name, value in hours.values()), Decimal(0))
+
+    tombstones_rule = _(
+        "Purged agreements keep only their school year and no school: they count when the "
+        "figures cover the whole agency and the period covers their whole school year, and are "
+        "left out otherwise."
+    )
+    return Section(
+        key="payoff",
+        title=_("PAYOFF"),
+        figures=[
+            Figure(_("Agreements"), agreement_count, table="by_status"),
+            Figure(
+                _("Completion rate (%)"),
+                completion,
+                detail=_("%(completed)s of %(closed)s closed")
+                % {"completed": completed, "closed": completed + not_completed},
+                table="by_status",
+            ),
+            Figure(_("Hours worked"), total_hours, table="by_school"),
+            *(
+                Figure(
+                    _("Re-offence at %(months)s months (%%)") % {"months": months},
+                    percent(reoffended, confirmed),
+                    detail=_("%(reoffended)s of %(confirmed)s confirmed check-ins")
+                    % {"reoffended": reoffended, "confirmed": confirmed},
+                    table="reoffence",
+                )
+                for months, (confirmed, reoffended) in reoffence.items()
+            ),
+        ],
+        tables=[
+            Table(
+                key="by_status",
+                title=_("Agreements by status"),
+                columns=[_("Status"), _("Agreements"), _("Of which purged")],
+                rows=status_rows,
+                description=_(
+                    "Agreements that start (their start date) in the period, by their status "
+                    "today. Completion rate: completed out of completed and not completed."
+                )
+                + " "
+                + tombstones_rule,
+                total_label=_("Total"),
+            ),
+            Table(
+                key="reoffence",
+                title=_("Re-offence after completion"),
+                columns=[
+                    _("Check-in"),
+                    _("Confirmed check-ins"),
+                    _("Re-offended"),
+                    _("Re-offence rate (%)"),
+                ],
+                rows=reoffence_rows,
+                series=(3,),
+                description=_(
+                    "Confirmed check-ins of the agreements completed in the period, and the "
+                    "share where the youth re-offended. Purged agreements keep no check-ins."
+                ),
+            ),
+            Table(
+                key="by_school",
+                title=_("PAYOFF by school"),
+                columns=[
+                    _("School"),
+                    _("Agreements"),
+                    _("Completed"),
+                    _("Not completed"),
+                    _("Completion rate (%)"),
+                    _("Hours worked"),
+                    _("6-month check-ins"),
+                    _("Re-offence at 6 months (%)"),
+                    _("12-month check-ins"),
+                    _("Re-offence at 12 months (%)"),
+                ],
+                rows=school_rows,
+                description=_(
+                    "Agreements that start in the period; hours of the work sessions in the "
+                    "period; check-ins of the agreements completed in the period."
+                )
+                + " "
+                + tombstones_rule,
+            ),
+        ],
+    )
+
+
+def _agreements_by_school(scope: Scope) -> dict[int, tuple[str, dict[str, int]]]:
+    rows = (
+        by_school(
+            Agreement.objects.filter(
+                agency_id=scope.agency_id, starts_on__gte=scope.start, starts_on__lte=scope.end
+            ),
+            scope,
+        )
+        .values("school_id", "school__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    schools: dict[int, tuple[str, dict[str, int]]] = {}
+    for row in rows:
+        schools.setdefault(row["school_id"], (row["school__name"], {}))[1][row["status"]] = row["n"]
+    return schools
+
+
+def _purged_by_status(scope: Scope) -> dict[str, int]:
+    """Tombstones by final status, when the scope covers the whole agency and whole school
+    years (two queries then, none otherwise)."""
+    if scope.school_ids is not None:
+        return {}
+    agency = Agency.objects.get(pk=scope.agency_id)
+    years = [
+        year.label
+        for year in (
+            agency.school_year_for(
+                date(start, agency.school_year_start_month, agency.school_year_start_day)
+            )
+            for start in range(scope.start.year - 1, scope.end.year + 1)
+        )
+        if scope.start <= year.start and year.end <= scope.end
+    ]
+    if not years:
+        return {}
+    return dict(
+        PurgedAgreement.objects.filter(agency_id=scope.agency_id, school_year__in=years)
+        .values_list("final_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _hours_by_school(scope: Scope) -> dict[int, tuple[str, Decimal]]:
+    rows = (
+        by_school(
+            WorkSession.objects.filter(
+                agency_id=scope.agency_id, date__gte=scope.start, date__lte=scope.end
+            ),
+            scope,
+            "agreement__school_id",
+        )
+        .values("agreement__school_id", "agreement__school__name")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    )
+    return {
+        row["agreement__school_id"]: (row["agreement__school__name"], row["hours"]) for row in rows
+    }
+
+
+def _check_ins_by_school(scope: Scope) -> dict[int, tuple[str, dict[int, tuple[int, int]]]]:
+    rows = (
+        by_school(
+            CheckIn.objects.filter(
+                agency_id=scope.agency_id,
+                months__in=MILESTONES,
+                reoffended__isnull=False,
+                agreement__closed_on__gte=scope.start,
+                agreement__closed_on__lte=scope.end,
+            ),
+            scope,
+            "agreement__school_id",
+        )
+        .values("agreement__school_id", "agreement__school__name", "months")
+        .annotate(confirmed=Count("pk"), reoffended=Count("pk", filter=Q(reoffended=True)))
+        .order_by()
+    )
+    schools: dict[int, tuple[str, dict[int, tuple[int, int]]]] = {}
+    for row in rows:
+        _name, by_months = schools.setdefault(
+            row["agreement__school_id"], (row["agreement__school__name"], {})
+        )
+        by_months[row["months"]] = (row["confirmed"], row["reoffended"])
+    return schools
+
+
+def _school_rows(agreements, hours, check_ins) -> list[list]:
+    names = {
+        school_id: name
+        for source in (agreements, hours, check_ins)
+        for school_id, (name, _value) in source.items()
+    }
+    rows = []
+    for school_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
+        counts = agreements.get(school_id, (name, {}))[1]
+        done, failed = counts.get(Status.COMPLETED, 0), counts.get(Status.NOT_COMPLETED, 0)
+        by_months = check_ins.get(school_id, (name, {}))[1]
+        six = by_months.get(6, (0, 0))
+        twelve = by_months.get(12, (0, 0))
+        rows.append(
+            [
+                name,
+                sum(counts.values()),
+                done,
+                failed,
+                percent(done, done + failed),
+                hours.get(school_id, (name, Decimal(0)))[1],
+                six[0],
+                percent(six[1], six[0]),
+                twelve[0],
+                percent(twelve[1], twelve[0]),
+            ]
+        )
+    return rows

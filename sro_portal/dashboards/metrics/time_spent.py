@@ -1,0 +1,182 @@
+"""Time: the hours officers logged in the period (the activity log), by activity category, by SRO
+role (law enforcement, educator, mentor and counsellor: officers.models.CATEGORY_ROLES), per
+officer, per school and per month, and the students they reached.
+
+Activities are dated (a DateField), so the period is `date` between scope.start and scope.end.
+The school audience sees the time officers spent at their schools (officers' names, no
+students); the officer audience sees their own log only, without the per-officer table.
+
+Queries: four (by category, by officer, by school, by month); three for the officer audience.
+Hours are minutes / 60 rounded to one decimal per row; shares are computed from minutes.
+"""
+
+from datetime import date
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole
+from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.scope import Audience, Scope
+from sro_portal.dashboards.tables import Figure, Section, Table, percent
+
+
+def hours(minutes: int | None) -> float:
+    return round((minutes or 0) / 60, 1)
+
+
+def activities_in(scope: Scope):
+    """The scope's activities: the agency, the period, its schools and, for an officer, theirs."""
+    activities = Activity.objects.filter(
+        agency_id=scope.agency_id, date__gte=scope.start, date__lte=scope.end
+    )
+    activities = by_school(activities, scope)
+    if scope.audience == Audience.OFFICER or scope.officer_id is not None:
+        activities = activities.filter(officer_id=scope.officer_id)
+    return activities.order_by()
+
+
+def _totals(queryset, *fields):
+    return (
+        queryset.values(*fields)
+        .annotate(minutes=Sum("minutes"), count=Count("pk"), students=Sum("students_reached"))
+        .order_by()
+    )
+
+
+def _by_hours(rows: list[list]) -> list[list]:
+    """Most hours first, then by label."""
+    return sorted(rows, key=lambda row: (-row[1], str(row[0]).casefold()))
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s month to `last`'s, in order."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (
+            day.replace(year=day.year + 1, month=1)
+            if day.month == 12
+            else day.replace(month=day.month + 1)
+        )
+    return months
+
+
+def build(scope: Scope) -> Section:
+    activities = activities_in(scope)
+    officer_view = scope.audience == Audience.OFFICER
+
+    # 1. By category: also gives the roles and the totals.
+    category_rows, role_minutes = [], {role: 0 for role in SRORole}
+    total_minutes = total_count = total_students = 0
+    for row in _totals(activities, "category"):
+        category = ActivityCategory(row["category"])
+        minutes, count, students = row["minutes"] or 0, row["count"], row["students"] or 0
+        role_minutes[CATEGORY_ROLES[category]] += minutes
+        total_minutes += minutes
+        total_count += count
+        total_students += students
+        category_rows.append([str(category.label), hours(minutes), count, students])
+
+    role_rows = [
+        [str(role.label), hours(minutes), percent(minutes, total_minutes)]
+        for role, minutes in role_minutes.items()
+    ]
+
+    # 2. By officer (not in an officer's own view).
+    officer_rows = []
+    if not officer_view:
+        for row in _totals(activities, "officer_id", "officer__full_name", "officer__email"):
+            name = row["officer__full_name"] or row["officer__email"]
+            officer_rows.append([name, hours(row["minutes"]), row["count"], row["students"] or 0])
+
+    # 3. By school.
+    school_rows = [
+        [row["school__name"], hours(row["minutes"]), row["count"], row["students"] or 0]
+        for row in _totals(activities, "school_id", "school__name")
+    ]
+
+    # 4. By month, every month of the period (months without entries count zero).
+    monthly = {
+        row["month"]: row for row in _totals(activities.annotate(month=TruncMonth("date")), "month")
+    }
+    month_rows = []
+    for month in months_between(scope.start, scope.end):
+        row = monthly.get(month)
+        month_rows.append(
+            [
+                month.strftime("%Y-%m"),
+                hours(row["minutes"]) if row else 0.0,
+                row["count"] if row else 0,
+                (row["students"] or 0) if row else 0,
+            ]
+        )
+
+    counted = [_("Hours"), _("Activities"), _("Students reached")]
+    tables = [
+        Table(
+            key="by_category",
+            title=_("Hours by activity category"),
+            columns=[_("Category"), *counted],
+            rows=_by_hours(category_rows),
+            chart="hbar",
+            description=_(
+                "Hours (minutes logged / 60, one decimal) of the activities dated in the "
+                "period, with the number of entries and the students they reached."
+            ),
+        ),
+        Table(
+            key="by_role",
+            title=_("Hours by SRO role"),
+            columns=[_("SRO role"), _("Hours"), _("Share of hours (%)")],
+            rows=role_rows,
+            chart="bar",
+            description=_(
+                "Each activity category serves one role; administration counts with law "
+                "enforcement. The share is of all minutes logged in the period."
+            ),
+        ),
+    ]
+    if not officer_view:
+        tables.append(
+            Table(
+                key="by_officer",
+                title=_("Hours per officer"),
+                columns=[_("Officer"), *counted],
+                rows=_by_hours(officer_rows),
+                chart="hbar",
+                description=_("Hours each officer logged in the period at the schools shown."),
+            )
+        )
+    tables += [
+        Table(
+            key="by_school",
+            title=_("Hours per school"),
+            columns=[_("School"), *counted],
+            rows=_by_hours(school_rows),
+            chart="hbar",
+            description=_("Hours officers logged at each school in the period."),
+        ),
+        Table(
+            key="by_month",
+            title=_("Hours per month"),
+            columns=[_("Month"), *counted],
+            rows=month_rows,
+            chart="line",
+            description=_("Hours logged in each month of the period (by the activity's date)."),
+        ),
+    ]
+    return Section(
+        key="time",
+        title=_("Time"),
+        figures=[
+            Figure(_("Hours logged"), hours(total_minutes), table="by_category"),
+            Figure(_("Activities"), total_count, table="by_category"),
+            Figure(_("Students reached"), total_students, table="by_school"),
+        ],
+        tables=tables,
+        note=_(
+            "Students reached are summed over activities: a student reached twice counts twice."
+        ),
+    )
