@@ -1,0 +1,74 @@
+"""Which sections each audience gets, and that no student identity reaches any of them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sro_portal.dashboards.scope import scope_for
+from sro_portal.dashboards.sections import build_section, build_sections
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _keys(user) -> list[str]:
+    return [section.key for section in build_sections(scope_for(user))]
+
+
+def test_each_audience_gets_its_sections(world_a):
+    program = [
+        "coverage",
+        "time",
+        "incidents",
+        "responses",
+        "drills",
+        "payoff",
+        "presentations",
+        "referrals",
+    ]
+    assert _keys(world_a.supervisor) == program
+    assert _keys(world_a.admin) == program
+    assert _keys(world_a.school_admin) == [
+        "coverage",
+        "time",
+        "incidents",
+        "drills",
+        "presentations",
+    ]
+    assert _keys(world_a.sro) == ["time", "presentations", "referrals"]
+
+
+def test_a_section_outside_the_audience_is_not_built(world_a):
+    scope = scope_for(world_a.school_admin)
+    assert build_section(scope, "responses") is None
+    assert build_section(scope, "payoff") is None
+    assert build_section(scope, "nothing") is None
+    assert build_section(scope, "incidents").key == "incidents"
+
+
+def _cells(sections) -> str:
+    texts = []
+    for section in sections:
+        texts += [section.title, section.note]
+        texts += [f"{figure.label} {figure.value} {figure.detail}" for figure in section.figures]
+        for table in section.tables:
+            texts += [table.title, table.description, *map(str, table.columns)]
+            texts += [str(cell) for row in table.rows for cell in row]
+    return "\n".join(texts)
+
+
+def test_no_section_of_any_audience_names_a_student(world_a):
+    student = factories.StudentFactory(
+        school=world_a.school, first_name="Quillon", last_name="Abernathy-Roe"
+    )
+    incident = factories.IncidentFactory(
+        school=world_a.school, occurred_at=timezone.now() - timedelta(days=2)
+    )
+    factories.InvolvementFactory(incident=incident, student=student, role="subject")
+    factories.ActivityFactory(school=world_a.school, officer=world_a.sro, student=student)
+    factories.ReferralFactory(student=student, made_by=world_a.sro)
+    factories.AgreementFactory(school=world_a.school, student=student, officer=world_a.sro)
+    for user in (world_a.supervisor, world_a.school_admin, world_a.sro):
+        text = _cells(build_sections(scope_for(user)))
+        assert "Quillon" not in text and "Abernathy" not in text
