@@ -1,7 +1,8 @@
-"""The iCalendar document of a feed: one event per drill.
+"""The iCalendar document of a feed: one event per drill and one per presentation.
 
-What goes in is limited on purpose (DESIGN.md: no student names in calendar feeds): kind,
-school, time, status and a link back to the portal. No observations, no reasons, no people.
+What goes in is limited on purpose (DESIGN.md: no student names in calendar feeds): kind or
+topic, school, time, status and a link back to the portal. No observations, no reasons, no
+people (no requester, no presenters, no classes).
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from icalendar import CLASS, STATUS, Calendar, Event, vDuration
 
+from presentations.models import Presentation
 from schools.models import Drill
 from sro_portal.calendars.models import CalendarFeed
 
@@ -22,7 +24,9 @@ REFRESH_INTERVAL = timedelta(hours=1)
 PRODID = "-//SRO Portal//Calendar feed//EN"
 
 
-def feed_calendar(feed: CalendarFeed, drills: Iterable[Drill]) -> Calendar:
+def feed_calendar(
+    feed: CalendarFeed, drills: Iterable[Drill], presentations: Iterable[Presentation] = ()
+) -> Calendar:
     agency = feed.user.agency
     calendar = Calendar.new(
         name=_("SRO Portal: %(agency)s") % {"agency": agency.name},
@@ -35,6 +39,8 @@ def feed_calendar(feed: CalendarFeed, drills: Iterable[Drill]) -> Calendar:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))  # Outlook's name for it
     for drill in drills:
         calendar.add_component(drill_event(drill))
+    for presentation in presentations:
+        calendar.add_component(presentation_event(presentation))
     return calendar
 
 
@@ -67,6 +73,26 @@ def _drill_summary(drill: Drill) -> str:
     return summary
 
 
+def presentation_event(presentation: Presentation) -> Event:
+    """A scheduled or delivered talk, for its topic's length. The status is all the description
+    says: the requester, presenters, classes and what the school asked for stay in the portal."""
+    start = presentation.scheduled_at
+    return Event.new(
+        uid=f"presentation-{presentation.pk}@sro-portal",
+        stamp=presentation.updated_at,
+        last_modified=presentation.updated_at,
+        start=start,
+        end=start + timedelta(minutes=presentation.topic.minutes),
+        summary=_("%(topic)s · %(school)s")
+        % {"topic": presentation.topic.title, "school": presentation.school.name},
+        location=", ".join(part for part in (presentation.school.name, presentation.room) if part),
+        description=_("Status: %(status)s") % {"status": presentation.get_status_display()},
+        status=STATUS.CONFIRMED,
+        classification=CLASS.PRIVATE,
+        url=presentation_url(presentation.pk),
+    )
+
+
 def _school_location(school) -> str:
     return ", ".join(part for part in (school.name, school.address) if part)
 
@@ -76,6 +102,15 @@ def drill_url(pk: int) -> str | None:
     (the link appears in the feed once "schools:drill_detail" exists)."""
     try:
         path = reverse("schools:drill_detail", kwargs={"pk": pk})
+    except NoReverseMatch:
+        return None
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def presentation_url(pk: int) -> str | None:
+    """The presentation's page in the portal, absolute; None where no such page is routed."""
+    try:
+        path = reverse("presentations:detail", kwargs={"pk": pk})
     except NoReverseMatch:
         return None
     return settings.SITE_URL.rstrip("/") + path

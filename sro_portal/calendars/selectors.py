@@ -1,9 +1,11 @@
-"""Reads of calendar feeds, and of the drills a feed shows."""
+"""Reads of calendar feeds, and of the drills and presentations a feed shows."""
 
 from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 
+from presentations.models import Presentation
+from presentations.selectors import presentation_qs_for
 from schools.models import Drill
 from schools.selectors import drill_qs_for
 from sro_portal.calendars.models import CalendarFeed
@@ -52,4 +54,20 @@ def feed_drill_qs(feed: CalendarFeed, *, now: datetime) -> QuerySet[Drill]:
         .filter(planned_at__gte=now - PAST_WINDOW)
         .select_related("school")
         .order_by("planned_at", "pk")
+    )
+
+
+# A talk is in a calendar once it has a date, and stays after it was given.
+FEED_PRESENTATION_STATUSES = (Presentation.Status.SCHEDULED, Presentation.Status.DELIVERED)
+
+
+def feed_presentation_qs(feed: CalendarFeed, *, now: datetime) -> QuerySet[Presentation]:
+    """The presentations a feed shows: those its user sees (presentation_qs_for decides which),
+    scheduled or delivered (not requested, not cancelled), dated within PAST_WINDOW before `now`
+    or later. One query."""
+    return (
+        presentation_qs_for(feed.user)
+        .filter(status__in=FEED_PRESENTATION_STATUSES, scheduled_at__gte=now - PAST_WINDOW)
+        .select_related("school", "topic")
+        .order_by("scheduled_at", "pk")
     )

@@ -82,10 +82,13 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         # The same plain answer for a malformed, forged, replaced or turned-off link.
         return HttpResponseNotFound(_("Not found."), content_type="text/plain; charset=utf-8")
-    drills = selectors.feed_drill_qs(feed, now=timezone.now())
-    response = HttpResponse(
-        feed_calendar(feed, drills).to_ical(), content_type="text/calendar; charset=utf-8"
+    now = timezone.now()
+    calendar = feed_calendar(
+        feed,
+        selectors.feed_drill_qs(feed, now=now),
+        selectors.feed_presentation_qs(feed, now=now),
     )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sro-portal.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -37,6 +37,7 @@ from sro_portal.demo.drills import seed_drills
 from sro_portal.demo.incidents import seed_incidents
 from sro_portal.demo.officers import seed_officer_work
 from sro_portal.demo.payoff import seed_agreements
+from sro_portal.demo.presentations import delete_presentations, seed_presentations
 from sro_portal.reminders.models import Reminder
 
 DEMO_PASSWORD = "sro-demo-2026!"  # noqa: S105 (written in the README on purpose)
@@ -210,6 +211,9 @@ def seed_demo() -> DemoSummary:
     seed_incidents(eps, officers_by_school, eps.today())
     supervisor = User.objects.get(email="supervisor@eps.demo")
     seed_agreements(eps, officers_by_school, supervisor, eps.today())
+    # After the officers' work: the catalogue's topics name its community partners.
+    seed_presentations(eps)
+    seed_presentations(northvale, small=True)
     User.objects.create_superuser("staff@platform.demo", DEMO_PASSWORD, full_name="Platform staff")
     accounts = [
         (user.agency.slug if user.agency else "-", user.email, user.get_role_display() or "staff")
@@ -223,6 +227,7 @@ def delete_demo() -> None:
     """Remove both demo agencies and everything in them (local use only)."""
     agencies = Agency.objects.filter(slug__in=["eps", "northvale"])
     Reminder.objects.filter(agency__in=agencies).delete()
+    delete_presentations(agencies)
     for model in (PurgedAgreement, CheckIn, WorkSession, Task, Statement, Agreement):
         model.objects.filter(agency__in=agencies).delete()
     for model in (Disclosure, FollowUp, Involvement, Incident):

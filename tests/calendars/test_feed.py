@@ -1,5 +1,6 @@
 """Private calendar links: made, replaced and turned off on the settings page, read by a
-calendar app with nothing but the URL. Only the drills of the user's schools, and no people."""
+calendar app with nothing but the URL. Only the drills and presentations of the user's schools,
+and no people."""
 
 import re
 import uuid
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from presentations.models import Presentation
 from schools.models import Drill, DrillKind
 from sro_portal.accounts.models import Role
 from sro_portal.calendars import services
@@ -39,6 +41,16 @@ def _drill(school, *, days: float = 3, **fields) -> Drill:
         planned_at=timezone.now() + timedelta(days=days),
         **fields,
     )
+
+
+def _talk(school, *, days: float = 3, status=Presentation.Status.SCHEDULED, **fields):
+    """A presentation at `school` with a date `days` from now (negative: in the past)."""
+    fields.setdefault("scheduled_at", timezone.now() + timedelta(days=days))
+    return factories.PresentationFactory(school=school, status=status, **fields)
+
+
+def _talk_uid(presentation: Presentation) -> str:
+    return f"presentation-{presentation.pk}@sro-portal"
 
 
 def _feed_path(user) -> str:
@@ -167,6 +179,147 @@ def test_the_feed_follows_the_user_s_schools_as_they_change(client, world_a):
     world_a.sro.assignments.update(ends_on=world_a.agency.today() - timedelta(days=1))
     calendar = _fetch(client, path)
     assert _uids(calendar) == set()
+
+
+# --- Presentations: scheduled and delivered talks of the user's schools ----------------------
+
+
+def test_a_scheduled_presentation_of_my_school_is_in_my_feed(client, world_a):
+    topic = factories.TopicFactory(agency=world_a.agency, title="Vaping", minutes=45)
+    talk = _talk(world_a.school, days=4, topic=topic, room="Library")
+    (event,) = _fetch(client, _feed_path(world_a.sro)).walk("VEVENT")
+    assert str(event["UID"]) == _talk_uid(talk)
+    assert str(event["SUMMARY"]) == f"Vaping · {world_a.school.name}"
+    assert str(event["LOCATION"]) == f"{world_a.school.name}, Library"
+    assert str(event["DESCRIPTION"]) == "Status: Scheduled"
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(event["CLASS"]) == "PRIVATE"
+    assert event.start == _seconds(talk.scheduled_at)
+    assert event.end == _seconds(talk.scheduled_at + timedelta(minutes=45))
+    assert event["DTSTAMP"].dt == _seconds(talk.updated_at)
+    assert event["LAST-MODIFIED"].dt == _seconds(talk.updated_at)
+    assert str(event["URL"]) == f"{settings.SITE_URL}/presentations/{talk.pk}/"
+
+
+def test_drills_and_presentations_share_the_feed(client, world_a):
+    drill = _drill(world_a.school)
+    talk = _talk(world_a.school, days=6)
+    assert _uids(_fetch(client, _feed_path(world_a.school_admin))) == {
+        _uid(drill),
+        _talk_uid(talk),
+    }
+
+
+def test_a_delivered_presentation_stays_and_old_ones_leave(client, world_a):
+    delivered = _talk(
+        world_a.school, days=-300, status=Presentation.Status.DELIVERED, students_reached=48
+    )
+    _talk(world_a.school, days=-400, status=Presentation.Status.DELIVERED, students_reached=48)
+    calendar = _fetch(client, _feed_path(world_a.sro))
+    assert _uids(calendar) == {_talk_uid(delivered)}
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == "Status: Delivered"
+
+
+def test_requested_and_cancelled_presentations_are_left_out(client, world_a):
+    kept = _talk(world_a.school, days=10)
+    _talk(world_a.school, status=Presentation.Status.REQUESTED, scheduled_at=None)
+    # The status decides, not the date: a date on a request or a called-off talk is not a plan.
+    _talk(world_a.school, days=5, status=Presentation.Status.REQUESTED)
+    _talk(world_a.school, days=5, status=Presentation.Status.CANCELLED, cancel_reason="Snow day")
+    assert _uids(_fetch(client, _feed_path(world_a.sro))) == {_talk_uid(kept)}
+
+
+@pytest.mark.parametrize("role", [Role.SRO, Role.SCHOOL])
+def test_talks_at_another_school_of_my_agency_are_not_in_my_feed(client, world_a, role):
+    mine = _talk(world_a.school)
+    _talk(world_a.other_school)
+    assert _uids(_fetch(client, _feed_path(world_a.users[role]))) == {_talk_uid(mine)}
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
+def test_agency_wide_roles_get_the_talks_of_every_school(client, world_a, world_b, role):
+    talks = [_talk(world_a.school), _talk(world_a.other_school)]
+    _talk(world_b.school)
+    calendar = _fetch(client, _feed_path(world_a.users[role]))
+    assert _uids(calendar) == {_talk_uid(talk) for talk in talks}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_another_agency_s_talks_are_never_in_my_feed(client, world_a, world_b, role):
+    theirs = [_talk(world_b.school), _talk(world_b.other_school)]
+    calendar = _fetch(client, _feed_path(world_a.users[role]))
+    assert not _uids(calendar) & {_talk_uid(talk) for talk in theirs}
+    assert world_b.school.name not in client.get(_feed_path(world_a.users[role])).text
+
+
+def test_the_feed_follows_the_sro_s_schools_for_talks_too(client, world_a):
+    _talk(world_a.school)
+    path = _feed_path(world_a.sro)
+    world_a.sro.assignments.update(ends_on=world_a.agency.today() - timedelta(days=1))
+    assert _uids(_fetch(client, path)) == set()
+
+
+def test_a_talk_in_the_feed_says_nothing_about_people_or_classes(client, world_a):
+    requester = factories.UserFactory(
+        agency=world_a.agency, role=Role.SCHOOL, full_name="Principal Odile Vantongeren"
+    )
+    presenter = factories.UserFactory(
+        agency=world_a.agency, role=Role.SRO, full_name="Cst. Bartholomew Quince"
+    )
+    talk = _talk(
+        world_a.school,
+        days=-2,
+        status=Presentation.Status.DELIVERED,
+        requested_by=requester,
+        delivered_by=presenter,
+        classes="Ms. Roy's homeroom",
+        needs="Student John Doe was caught vaping",
+        students_reached=51,
+        classes_reached="Ms. Roy's homeroom and 9C",
+        tailoring="Spoke about the washroom incident",
+        follow_up_questions="Asked about a friend named Jane Poe",
+    )
+    talk.presenters.set([presenter, world_a.sro], through_defaults={"agency": world_a.agency})
+    response = client.get(_feed_path(world_a.sro))
+    assert response.status_code == 200
+    body = _unfolded(response)
+    assert _talk_uid(talk) in body
+    for secret in (
+        "Odile Vantongeren",
+        requester.email,
+        "Bartholomew Quince",
+        presenter.email,
+        world_a.sro.full_name,
+        "Roy",
+        "9C",
+        "John Doe",
+        "washroom",
+        "Jane Poe",
+    ):
+        assert secret not in body
+    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    assert set(event) == {
+        "UID",
+        "DTSTAMP",
+        "LAST-MODIFIED",
+        "DTSTART",
+        "DTEND",
+        "SUMMARY",
+        "LOCATION",
+        "DESCRIPTION",
+        "STATUS",
+        "CLASS",
+        "URL",
+    }
+
+
+@override_settings(ROOT_URLCONF="tests.calendars.urls_without_drill_pages")
+def test_talks_have_no_link_where_there_is_no_presentation_page(client, world_a):
+    _talk(world_a.school)
+    feed = services.feed_create_or_rotate(user=world_a.sro)
+    (event,) = _fetch(client, f"/calendar/{feed_token(feed)}.ics").walk("VEVENT")
+    assert "URL" not in event
 
 
 # --- Privacy: kind, school, time and status; nothing about people ----------------------------
@@ -407,6 +560,18 @@ def test_feed_queries_do_not_grow_with_the_drills(client, world_a):
     for day in range(19):
         _drill(world_a.school, days=day + 5)
     assert len(_fetch(client, path).walk("VEVENT")) == 20
+    assert _queries_for(client, path) == one <= 3
+
+
+def test_feed_queries_do_not_grow_with_the_presentations(client, world_a):
+    path = _feed_path(world_a.sro)
+    _drill(world_a.school)
+    _talk(world_a.school)
+    one = _queries_for(client, path)
+    for day in range(19):
+        _talk(world_a.school, days=day + 5)  # each with its own topic and requester
+        _talk(world_a.school, days=-day - 5, status=Presentation.Status.DELIVERED)
+    assert len(_fetch(client, path).walk("VEVENT")) == 40
     assert _queries_for(client, path) == one <= 3
 
 
