@@ -296,6 +296,9 @@ NOT_TENANT_OBJECTS = {
     "calendars:feed",
     # A signed token for people without an account; tests/presentations/test_feedback.py.
     "presentations:feedback",
+    # A section's and a table's names, not ids (the scope comes from the user);
+    # tests/dashboards/test_exports.py.
+    "dashboards:export",
 }
 
 

@@ -43,3 +43,20 @@ def access_record_many(*, actor, objs: list[models.Model], detail=None) -> None:
         )
         for obj in objs
     )
+
+
+def export_record(*, actor, what: str, rows: int, filters: dict) -> AccessEvent:
+    """Record that `actor` exported a dashboard table (`what`: "section/table") of `rows` rows
+    with these filters. The event is about the actor's agency (the figures are the program's);
+    `filters` hold dates, ids and choices, never a name."""
+    from django.apps import apps
+
+    agency_model = apps.get_model("accounts", "Agency")
+    return AccessEvent.objects.create(
+        agency_id=actor.agency_id,
+        actor=actor,
+        action=AccessEvent.Action.EXPORTED,
+        content_type=ContentType.objects.get_for_model(agency_model),
+        object_id=str(actor.agency_id),
+        detail={"table": what, "rows": rows, "filters": filters},
+    )

@@ -1,0 +1,48 @@
+"""A dashboard Table as CSV for spreadsheets: UTF-8 with a byte order mark (so Excel reads the
+accents), the columns as the header row, then the rows.
+
+Formula injection: a text cell that starts with = + - @, a tab or a carriage return would be read
+as a formula by Excel or LibreOffice; it is written with a single quote in front ("'=1+1"), which
+the spreadsheet shows as text. Numbers (int, float, Decimal) are written as numbers: a number
+cannot carry a formula, and -3 stays -3. None is an empty cell.
+"""
+
+import csv
+import io
+import math
+from decimal import Decimal
+
+from sro_portal.dashboards.tables import Cell, Table
+
+BOM = "\ufeff"
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    text = str(value)
+    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+
+
+def write_table(table: Table, out) -> int:
+    """Write `table` to the file-like `out` (an HttpResponse works); returns the rows written."""
+    out.write(BOM)
+    writer = csv.writer(out)
+    writer.writerow([escape_cell(str(column)) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([escape_cell(value) for value in row])
+    return len(table.rows)
+
+
+def table_csv(table: Table) -> str:
+    """`table` as CSV text (with its BOM)."""
+    buffer = io.StringIO()
+    write_table(table, buffer)
+    return buffer.getvalue()
