@@ -33,7 +33,13 @@ WHITENOISE_AUTOREFRESH = True
 # The tests' broker and cache live in Redis databases of their own, apart from a developer's
 # local worker and apart from each other: every test clears the cache (FLUSHDB), which would
 # also wipe the broker's queue bindings and make later tasks vanish.
+# Under pytest-xdist each worker (gw0, gw1, ...) takes its own pair, counting down from 15/14,
+# as pytest-django gives it its own database; the Celery worker processes of the integration
+# tests inherit PYTEST_XDIST_WORKER and so land on their test worker's pair.
 if REDIS_URL:  # noqa: F405
     _server = REDIS_URL.rsplit("/", 1)[0]  # noqa: F405
-    CELERY_BROKER_URL = REDIS_URL = f"{_server}/15"
-    CACHES["default"]["LOCATION"] = f"{_server}/14"  # noqa: F405
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    if _worker > 3:
+        raise RuntimeError("Redis databases 15 down to 8 hold four test workers at most.")
+    CELERY_BROKER_URL = REDIS_URL = f"{_server}/{15 - 2 * _worker}"
+    CACHES["default"]["LOCATION"] = f"{_server}/{14 - 2 * _worker}"  # noqa: F405
