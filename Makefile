@@ -30,6 +30,9 @@ run: install
 	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --if-missing
 	$(LOCAL_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two test processes (pytest-xdist): each gets its own test database and Redis databases.
+PYTEST_ARGS ?= -n 2
+
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
