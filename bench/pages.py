@@ -1,0 +1,712 @@
+"""Pages at scale: each main page against its limits and its peer, throughput, reminders.
+
+    .venv/bin/python bench/seed_scale.py        (first: the database sro_portal_scale)
+    .venv/bin/python bench/pages.py             (from the project root)
+        [--requests 40] [--pdf-requests 5] [--load-seconds 20] [--load-users 8]
+        [--skip-load] [--skip-reminders] [--only KEY,KEY] [--json bench/results/pages.json]
+
+In one run, on PostgreSQL, with DEBUG=0 and the production middleware (bench/README.md, "Scale
+benchmark", says how and why):
+
+1. Server time: each page is requested --requests times through the real WSGI handler
+   (django.core.handlers.wsgi.WSGIHandler) called in this process with a WSGI environ like the
+   one gunicorn builds (cookie of a forced, MFA-verified session; X-Forwarded-Proto: https as
+   behind the production proxy). The clock runs from the call to the closed response (the
+   connection returned to the pool): median and p95.
+2. Queries per request: one more request inside CaptureQueriesContext; the same page for a
+   user of a small agency gives the second count (queries constant in the data size).
+3. The page's own SQL alone: the captured statements re-executed, exactly as sent, in one
+   transaction rolled back, --requests times (rows fetched, no model built): median and p95.
+4. The minimal view (bench/hello/, a hello-world through the same middleware, signed in) and the
+   ratio page / (3 x SQL + minimal), on medians: at most 1 meets the goal.
+5. The peer: the Django admin changelist of the same model over the same rows (bench/admin/,
+   the large agency's rows, 50 a page), measured the same way.
+6. Throughput: gunicorn (3 sync workers, as in the Dockerfile) on loopback, loaded by locust
+   from a second process (bench/.venv-locust), --load-seconds per page, --load-users clients.
+7. The reminders benchmark (bench/reminders.py --count 10000) as a child process.
+
+Prints one table and writes it as JSON (default bench/results/pages.json); with --explain,
+EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statements goes to bench/results/explain/.
+"""
+
+import argparse
+import contextlib
+import csv
+import http.client
+import io
+import json
+import math
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.scale_env import (  # noqa: E402
+    BIG_AGENCY_SLUG,
+    database_exists,
+    environment,
+    manage,
+    python_path,
+)
+
+LOCUST = ROOT / "bench" / ".venv-locust" / "bin" / "locust"
+WARMUP = 3  # requests before the measured ones (templates compiled, pool connections open)
+GUNICORN_WORKERS = 3  # as in the Dockerfile
+SERVER_START_TIMEOUT = 60.0
+LIST_P95_GOAL_MS = 50.0
+DASHBOARD_P95_GOAL_MS = 150.0
+RATIO_GOAL = 1.0  # page median <= 3 x SQL median + minimal view median
+ORIGINAL_ENV = dict(os.environ)  # for the reminders child: its own settings, not ours
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    path: str
+    user: str  # "supervisor", "sro" (the large agency's) or "staff" (platform staff)
+    kind: str  # "list", "dashboard", "export", "minimal"
+    peer: str | None = None  # the admin changelist of the same rows
+    session: dict = field(default_factory=dict)  # extra session values (the incident search)
+    small_path: str | None = None  # the same page for a small agency, if the path differs
+    small_session: dict | None = None  # its session values, if they differ
+    slow: bool = False  # minutes a request: no warm-up, --pdf-requests, queries counted in them
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    json_path = args.json if args.json.is_absolute() else ROOT / args.json
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    if not database_exists():
+        print("No database sro_portal_scale: run bench/seed_scale.py first.", file=sys.stderr)
+        return 2
+
+    env = environment(secret_key=secrets.token_urlsafe(50))
+    os.environ.update(env)
+    static_root = Path(tempfile.gettempdir()) / "sro_portal_bench_static"
+    if not (static_root / "staticfiles.json").exists():
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+
+    import django
+
+    django.setup()
+
+    load_before = os.getloadavg()
+    world = _world()
+    pages = _pages(world)
+    if args.only:
+        keep = set(args.only.split(","))
+        pages = [page for page in pages if page.key in keep or page.kind == "minimal"]
+    if args.exclude:
+        pages = [page for page in pages if page.key not in set(args.exclude.split(","))]
+    handler = _handler()
+    results = []
+    for page in pages:
+        n = args.pdf_requests if page.slow else args.requests
+        print(f"  {page.label} ...", end="", flush=True)
+        result = _measure_page(handler, world, page, n=n, explain=args.explain, out=json_path)
+        results.append(result)
+        print(f" p50 {result['p50_ms']:.1f} ms, {result['queries']} queries", flush=True)
+    minimal = next(r for r in results if r["key"] == "minimal")
+    for result in results:
+        _judge(result, minimal)
+
+    load = {} if args.skip_load else _throughput(world, env, args, pages)
+    reminders = {} if args.skip_reminders else _reminders(json_path.parent)
+    result = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": env["DATABASE_URL"].rsplit("/", 1)[1],
+        "rows": world["rows"],
+        "requests": args.requests,
+        "pages": results,
+        "throughput": load,
+        "reminders": reminders,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }
+    _print_table(result)
+    json_path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"\nWritten: {json_path}")
+    return 0
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
+    parser.add_argument(
+        "--pdf-requests", type=int, default=1, help="for the annual report PDF (minutes each)"
+    )
+    parser.add_argument("--load-seconds", type=int, default=20, help="per throughput run")
+    parser.add_argument("--load-users", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--skip-load", action="store_true", help="no gunicorn/locust runs")
+    parser.add_argument("--skip-reminders", action="store_true", help="no reminders benchmark")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow queries")
+    parser.add_argument("--only", help="comma-separated page keys (the minimal view is kept)")
+    parser.add_argument("--exclude", help="comma-separated page keys to leave out")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path("bench/results/pages.json"),
+        help="where to write the results (relative paths are from the checkout)",
+    )
+    args = parser.parse_args(argv)
+    args.pdf_requests = max(1, args.pdf_requests)
+    if args.requests < 5:
+        parser.error("--requests must be at least 5")
+    return args
+
+
+# --- Who signs in, and the pages ------------------------------------------------------------------
+
+
+def _world() -> dict:
+    """Users of the large agency and of one small agency, their sessions, and a few ids."""
+    from incidents.models import Incident
+    from officers.models import Activity, Student
+    from payoff.models import Agreement
+    from presentations.models import Presentation
+    from schools.models import Drill, School
+    from sro_portal.accounts.models import Agency, Role, User
+
+    big = Agency.objects.get(slug=BIG_AGENCY_SLUG)
+    small = Agency.objects.filter(slug__startswith="small").order_by("slug").first()
+
+    def first(agency, role):
+        return User.objects.filter(agency=agency, role=role).order_by("email").first()
+
+    users = {
+        "supervisor": first(big, Role.SUPERVISOR),
+        "sro": first(big, Role.SRO),
+        "staff": User.objects.get(email="platform@bench.test"),
+        "small_supervisor": first(small, Role.SUPERVISOR),
+        "small_sro": first(small, Role.SRO),
+    }
+
+    def a_name(agency):
+        student = Student.objects.filter(agency=agency).order_by("pk").first()
+        return f"{student.first_name} {student.last_name}"
+
+    rows = {
+        model._meta.label: model.objects.filter(agency=big).count()
+        for model in (Activity, Incident, Agreement, Presentation, Drill)
+    }
+    return {
+        "agency": big,
+        "small_agency": small,
+        "users": users,
+        "search": a_name(big),
+        "small_search": a_name(small),
+        "school": School.objects.filter(agency=big).order_by("name").first(),
+        "small_school": School.objects.filter(agency=small).order_by("name").first(),
+        "small_rows": {
+            "activities": Activity.objects.filter(agency=small).count(),
+            "incidents": Incident.objects.filter(agency=small).count(),
+        },
+        "rows": rows,
+        "sessions": {},
+    }
+
+
+def _last_page(count: int, size: int = 50) -> int:
+    return max(1, math.ceil(count / size))
+
+
+def _pages(world: dict) -> list[Page]:
+    rows, small = world["rows"], world["small_rows"]
+    last_activity = _last_page(rows["officers.Activity"])
+    last_incident = _last_page(rows["incidents.Incident"])
+    school = world["school"]
+    year = world["agency"].school_year_for(world["agency"].today())
+    last_year = world["agency"].school_year_for(year.start.replace(year=year.start.year - 1))
+    old_week = year.start.replace(year=year.start.year - 4)
+    search = {"incident_student_search": world["search"]}
+    small_search = {"incident_student_search": world["small_search"]}
+    return [
+        Page("minimal", "minimal view (hello, signed in)", "/bench/hello/", "supervisor",
+             "minimal"),
+        Page("minimal_anonymous", "minimal view, no session", "/bench/hello-anonymous/",
+             "anonymous", "reference"),
+        Page("activity_week", "activity week (SRO)", "/log/", "sro", "list"),
+        Page("activity_week_old", "activity week 4 years back (SRO)",
+             f"/log/?week={old_week.isoformat()}", "sro", "list"),
+        Page("activity_list", "activity list p1", "/log/all/", "supervisor", "list",
+             peer="/bench/admin/officers/activity/"),
+        Page("activity_list_last", f"activity list p{last_activity} (last)",
+             f"/log/all/?page={last_activity}", "supervisor", "list",
+             peer=f"/bench/admin/officers/activity/?p={last_activity}",
+             small_path=f"/log/all/?page={_last_page(small['activities'])}"),
+        Page("activity_list_filtered", "activity list, school + category",
+             f"/log/all/?school={school.pk}&category=counselling", "supervisor", "list",
+             small_path=f"/log/all/?school={world['small_school'].pk}&category=counselling"),
+        Page("incident_list", "incident list p1", "/incidents/", "supervisor", "list",
+             peer="/bench/admin/incidents/incident/"),
+        Page("incident_list_last", f"incident list p{last_incident} (last)",
+             f"/incidents/?page={last_incident}", "supervisor", "list",
+             peer=f"/bench/admin/incidents/incident/?p={last_incident}",
+             small_path=f"/incidents/?page={_last_page(small['incidents'])}"),
+        Page("incident_search", "incident search (student name)", "/incidents/", "supervisor",
+             "list", session=search, small_session=small_search),
+        Page("agreement_list", "agreement list p1", "/payoff/", "supervisor", "list",
+             peer="/bench/admin/payoff/agreement/"),
+        Page("compliance", "drill compliance matrix", "/compliance/", "supervisor", "list",
+             peer="/bench/admin/schools/drill/"),
+        Page("presentation_list", "presentation list p1", "/presentations/", "supervisor",
+             "list", peer="/bench/admin/presentations/presentation/"),
+        Page("dashboard", f"program dashboard {year.label}", "/dashboard/", "supervisor",
+             "dashboard"),
+        Page("dashboard_last_year", f"program dashboard {last_year.label}",
+             f"/dashboard/?period={last_year.start.year}", "supervisor", "dashboard"),
+        Page("csv_export", f"CSV export time/by_officer {last_year.label}",
+             f"/dashboard/export/time/by_officer.csv?period={last_year.start.year}",
+             "supervisor", "export"),
+        Page("report_pdf", f"annual report PDF {last_year.label}",
+             f"/dashboard/report/pdf/?year={last_year.start.year}", "supervisor", "export",
+             slow=True),
+    ]  # fmt: skip
+
+
+def _session(world: dict, user_key: str, extra: dict) -> str:
+    """A signed-in session as allauth and the MFA middleware leave it (no sign-in needed)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from sro_portal.accounts.middleware import SESSION_FLAG
+
+    if user_key == "anonymous":
+        return ""
+    cache_key = (user_key, tuple(sorted(extra.items())))
+    if cache_key not in world["sessions"]:
+        user = world["users"][user_key]
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[SESSION_FLAG] = user.pk  # MFA verified for this session
+        session.update(extra)
+        session.create()
+        world["sessions"][cache_key] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return world["sessions"][cache_key]
+
+
+# --- In-process WSGI requests ---------------------------------------------------------------------
+
+
+def _handler():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+def _environ(path: str, cookie: str) -> dict:
+    """What gunicorn gives the application for `GET path` behind the production proxy."""
+    path_info, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml",
+        "HTTP_USER_AGENT": "sro-portal-bench",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def _request(handler, path: str, cookie: str) -> tuple[float, str, int, bytes]:
+    """One request: (seconds, status, bytes, first bytes of the body)."""
+    statuses = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+        return lambda data: None
+
+    start = time.perf_counter()
+    response = handler(_environ(path, cookie), start_response)
+    size, head = 0, b""
+    try:
+        for chunk in response:
+            if not head:
+                head = bytes(chunk[:300])
+            size += len(chunk)
+    finally:
+        if hasattr(response, "close"):
+            response.close()  # request_finished: the connection goes back to the pool
+    return time.perf_counter() - start, statuses[0], size, head
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = max(0, math.ceil(share * len(ordered)) - 1)
+    return ordered[index]
+
+
+def _timed_requests(handler, path: str, cookie: str, n: int, *, warmup: int = WARMUP) -> dict:
+    size = 0
+    for _ in range(warmup):
+        _, status, size, head = _request(handler, path, cookie)
+        if not status.startswith("200"):
+            raise RuntimeError(f"GET {path}: {status} {head[:200]!r}")
+    times = [_request(handler, path, cookie)[0] * 1000 for _ in range(n)]
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(_percentile(times, 0.95), 2),
+        "max_ms": round(max(times), 2),
+        "bytes": size,
+        "n": n,
+    }
+
+
+def _captured(handler, path: str, cookie: str) -> tuple[list[str], float, str, int]:
+    """The SQL of one request, as sent to PostgreSQL; and the request's time, status, size."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        seconds, status, size, _ = _request(handler, path, cookie)
+    return [query["sql"] for query in captured.captured_queries], seconds, status, size
+
+
+def _replay(statements: list[str], n: int) -> dict:
+    """Time the statements alone: executed as captured, rows fetched, rolled back. Also the
+    median of each statement, to find the slow ones."""
+    from django.db import connection, transaction
+
+    totals, per_statement = [], [[] for _ in statements]
+    for round_ in range(n + 1):  # the first round opens the connection and warms the caches
+        with transaction.atomic(), connection.cursor() as cursor:
+            start = time.perf_counter()
+            for index, sql in enumerate(statements):
+                began = time.perf_counter()
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+                if round_:
+                    per_statement[index].append((time.perf_counter() - began) * 1000)
+            if round_:
+                totals.append((time.perf_counter() - start) * 1000)
+            transaction.set_rollback(True)
+    slowest = sorted(
+        ((statistics.median(times), index) for index, times in enumerate(per_statement) if times),
+        reverse=True,
+    )[:3]
+    return {
+        "sql_p50_ms": round(statistics.median(totals), 2) if totals else 0.0,
+        "sql_p95_ms": round(_percentile(totals, 0.95), 2) if totals else 0.0,
+        "slowest": [
+            {"ms": round(ms, 2), "sql": statements[index][:600], "index": index}
+            for ms, index in slowest
+        ],
+    }
+
+
+def _explain(statements: list[str], slowest: list[dict], path: Path) -> None:
+    from django.db import connection, transaction
+
+    lines = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for item in slowest:
+            sql = statements[item["index"]]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            lines += [f"-- {item['ms']} ms (median in the replay)", sql, plan, ""]
+        transaction.set_rollback(True)
+    path.write_text("\n".join(lines))
+
+
+def _measure_page(handler, world, page: Page, *, n: int, explain: bool, out: Path) -> dict:
+    cookie = _session(world, page.user, page.session)
+    result = {"key": page.key, "label": page.label, "path": page.path, "kind": page.kind}
+    result["role"] = page.user
+    if page.slow:
+        # Each request takes minutes: the queries are counted in the first timed request.
+        statements, seconds, status, size = _captured(handler, page.path, cookie)
+        if not status.startswith("200"):
+            raise RuntimeError(f"GET {page.path}: {status}")
+        times = [seconds * 1000]
+        times += [_request(handler, page.path, cookie)[0] * 1000 for _ in range(n - 1)]
+        result |= {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(_percentile(times, 0.95), 2),
+            "max_ms": round(max(times), 2),
+            "bytes": size,
+            "n": n,
+        }
+    else:
+        result |= _timed_requests(handler, page.path, cookie, n)
+        statements = _captured(handler, page.path, cookie)[0]
+    result["queries"] = len(statements)
+    result |= _replay(statements, n)
+    if explain and page.kind != "minimal":
+        explain_dir = out.parent / "explain"
+        explain_dir.mkdir(exist_ok=True)
+        _explain(statements, result["slowest"], explain_dir / f"{page.key}.txt")
+    if page.user in ("supervisor", "sro"):
+        small_session = page.session if page.small_session is None else page.small_session
+        small_cookie = _session(world, f"small_{page.user}", small_session)
+        small_path = page.small_path or page.path
+        if not page.slow:
+            _request(handler, small_path, small_cookie)  # warm
+        result["queries_small_agency"] = len(_captured(handler, small_path, small_cookie)[0])
+    if page.peer:
+        staff = _session(world, "staff", {})
+        peer = _timed_requests(handler, page.peer, staff, n)
+        peer_statements = _captured(handler, page.peer, staff)[0]
+        result["peer"] = {
+            "path": page.peer,
+            **peer,
+            "queries": len(peer_statements),
+            **{k: v for k, v in _replay(peer_statements, n).items() if k != "slowest"},
+        }
+    return result
+
+
+def _judge(result: dict, minimal: dict) -> None:
+    """The goals of issue 10, page by page."""
+    misses = []
+    if result["kind"] in ("minimal", "reference"):
+        result["misses"] = []
+        return
+    limit = 3 * result["sql_p50_ms"] + minimal["p50_ms"]
+    result["limit_ms"] = round(limit, 2)
+    result["ratio"] = round(result["p50_ms"] / limit, 2) if limit else None
+    if result["ratio"] is not None and result["ratio"] > RATIO_GOAL:
+        misses.append(f"page {result['p50_ms']:.0f} ms > 3 x SQL + minimal {limit:.0f} ms")
+    if result["kind"] == "list" and result["p95_ms"] > LIST_P95_GOAL_MS:
+        misses.append(f"p95 {result['p95_ms']:.0f} ms > {LIST_P95_GOAL_MS:.0f} ms")
+    if result["kind"] == "dashboard" and result["p95_ms"] > DASHBOARD_P95_GOAL_MS:
+        misses.append(f"p95 {result['p95_ms']:.0f} ms > {DASHBOARD_P95_GOAL_MS:.0f} ms")
+    peer = result.get("peer")
+    if peer and result["p50_ms"] >= peer["p50_ms"]:
+        misses.append(f"not faster than the admin ({peer['p50_ms']:.0f} ms)")
+    small = result.get("queries_small_agency")
+    if small is not None and small != result["queries"]:
+        misses.append(f"queries {result['queries']} here, {small} for a small agency")
+    result["misses"] = misses
+
+
+# --- Throughput: gunicorn on loopback, locust in a second process ---------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, path: str, cookie: str = "") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"X-Forwarded-Proto": "https", "Cookie": cookie}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _throughput(world, env, args, pages: list[Page]) -> dict:
+    if not LOCUST.exists():
+        print(f"No locust at {LOCUST}: see bench/README.md (throughput skipped).")
+        return {"skipped": "locust is not installed in bench/.venv-locust"}
+    port = _free_port()
+    log_dir = ROOT / "bench" / "results"
+    log = (log_dir / "gunicorn.log").open("w")
+    command = [
+        sys.executable, "-m", "gunicorn", "sro_portal.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS),
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    server = subprocess.Popen(  # noqa: S603
+        command,
+        cwd=ROOT,
+        env=os.environ | env | {"PYTHONPATH": python_path()},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    by_key = {page.key: page for page in pages}
+    runs = {}
+    try:
+        _wait_for_server(server, port)
+        targets = [("minimal", "bench/hello (signed in)")]
+        targets += [("activity_list", "activity list p1"), ("dashboard", "program dashboard")]
+        for key, label in targets:
+            page = by_key.get(key)
+            if page is None:
+                continue
+            cookie = _session(world, page.user, page.session)
+            for _ in range(GUNICORN_WORKERS * 4):  # each worker renders the page once first
+                _get(port, page.path, cookie)
+            print(f"  load: {label}, {args.load_users} clients, {args.load_seconds} s ...")
+            runs[key] = {
+                "label": label,
+                "path": page.path,
+                **_locust(port, page.path, cookie, args),
+            }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return {
+        "server": f"gunicorn, {GUNICORN_WORKERS} sync workers, 127.0.0.1:{port}",
+        "clients": args.load_users,
+        "seconds": args.load_seconds,
+        "runs": runs,
+    }
+
+
+def _wait_for_server(server, port: int) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited at start: see bench/results/gunicorn.log")
+        with contextlib.suppress(OSError):
+            if _get(port, "/healthz") == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def _locust(port: int, path: str, cookie: str, args) -> dict:
+    with tempfile.TemporaryDirectory() as directory:
+        prefix = Path(directory) / "run"
+        command = [
+            str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+            "-u", str(args.load_users), "-r", str(args.load_users),
+            "-t", f"{args.load_seconds}s", "--host", f"http://127.0.0.1:{port}",
+            "--only-summary", "--csv", str(prefix), "--loglevel", "WARNING",
+        ]  # fmt: skip
+        env = ORIGINAL_ENV | {"BENCH_PATH": path, "BENCH_COOKIE": cookie}
+        subprocess.run(  # noqa: S603
+            command, env=env, check=False, capture_output=True, timeout=args.load_seconds + 120
+        )
+        with (prefix.parent / "run_stats.csv").open() as stats:
+            row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "requests_per_s": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+    }
+
+
+# --- The reminders benchmark ---------------------------------------------------------------------
+
+
+def _reminders(results_dir: Path) -> dict:
+    """bench/reminders.py --count 10000 in a child process with its own settings."""
+    json_path = results_dir / "pages-reminders.json"
+    command = [sys.executable, "bench/reminders.py", "--count", "10000", "--json", str(json_path)]
+    print("  reminders benchmark (10,000) ...", flush=True)
+    done = subprocess.run(  # noqa: S603
+        command, cwd=ROOT, env=ORIGINAL_ENV, check=False, capture_output=True, text=True
+    )
+    if done.returncode != 0 or not json_path.exists():
+        return {"failed": done.returncode, "stderr": done.stderr[-2000:]}
+    data = json.loads(json_path.read_text())
+    keys = ("count", "seeding_s", "dispatch_s", "delivery_wall_s", "reminders_per_s")
+    return {key: data[key] for key in keys} | {
+        "duplicates": data["duplicates"],
+        "missing": data["missing"],
+        "json": str(json_path.relative_to(ROOT)),
+    }
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def _goals(page: dict) -> str:
+    if page["kind"] in ("minimal", "reference"):
+        return ""
+    return "; ".join(page["misses"]) or "ok"
+
+
+def _print_table(result: dict) -> None:
+    rows = result["rows"]
+    print(
+        f"\nPages at scale, {result['date']} ({rows['officers.Activity']:,} activities, "
+        f"{rows['incidents.Incident']:,} incidents in the large agency); times in ms"
+    )
+    header = (
+        f"{'page':<40} {'p50':>7} {'p95':>7} {'q':>3} {'q*':>3} {'SQL':>7} {'limit':>7} "
+        f"{'ratio':>5} {'admin':>7} {'adm95':>7} {'aq':>3}  goals"
+    )
+    print(header)
+    print("-" * len(header))
+    for page in result["pages"]:
+        peer = page.get("peer") or {}
+        small = page.get("queries_small_agency")
+        small = "" if small is None else small
+        ratio = page.get("ratio") or ""
+        print(
+            f"{page['label'][:40]:<40} {page['p50_ms']:>7.1f} {page['p95_ms']:>7.1f} "
+            f"{page['queries']:>3} {small:>3} {page['sql_p50_ms']:>7.1f} "
+            f"{page.get('limit_ms', ''):>7} {ratio:>5} {peer.get('p50_ms', ''):>7} "
+            f"{peer.get('p95_ms', ''):>7} {peer.get('queries', ''):>3}  {_goals(page)}"
+        )
+    print("q*: queries for a small agency's user (same page); limit: 3 x SQL + minimal view")
+    load = result["throughput"]
+    if load.get("runs"):
+        print(f"\nThroughput ({load['server']}, {load['clients']} clients, {load['seconds']} s)")
+        for run in load["runs"].values():
+            print(
+                f"  {run['label']:<28} {run['requests_per_s']:>7.1f} req/s  p50 {run['p50_ms']} "
+                f"ms  p95 {run['p95_ms']} ms  failures {run['failures']}"
+            )
+    reminders = result["reminders"]
+    if reminders and "failed" not in reminders:
+        print(
+            f"\nReminders: {reminders['count']:,} delivered in {reminders['delivery_wall_s']} s "
+            f"({reminders['reminders_per_s']}/s), duplicates {reminders['duplicates']}, "
+            f"missing {reminders['missing']}"
+        )
+    elif reminders:
+        print(f"\nReminders benchmark failed: {reminders}")
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"Benchmark failed: {error}", file=sys.stderr)
+        sys.exit(2)
