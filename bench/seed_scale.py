@@ -8,21 +8,24 @@ What it does (bench/README.md, "Scale benchmark", says more):
 
 1. Drops and creates the database `sro_portal_scale` and migrates it (bench.settings, DEBUG=0).
    No other database is touched.
-2. Seeds, with the audit triggers ignored (pgtrigger.ignore(): the audit trail of a seed is
-   noise), the structure with bulk_create (agencies, users, boards, rules, schools, memberships,
-   officer profiles, assignments, partners, topics) and the volume with PostgreSQL COPY through
-   psycopg's `cursor.copy()` (explicit ids, sequences set afterwards).
+2. Seeds without audit events (the audit trail of a seed is noise): the structure with
+   bulk_create inside pgtrigger.ignore() (agencies, users, boards, rules, schools, memberships,
+   officer profiles, assignments, partners, topics), the volume with PostgreSQL COPY through
+   psycopg's `cursor.copy()` in transactions with `SET LOCAL session_replication_role =
+   replica` (no trigger fires: see _copy_step for why not pgtrigger.ignore() there), explicit
+   ids, sequences set afterwards.
    The large agency "Metro Police Service" (slug `metro`, America/Edmonton): 300 schools in four
    boards, 150 SROs with yearly assignments (a third of the schools change officer each year),
    600 school admins, 4 supervisors, 2 agency admins, and at --scale 1: 1,000,000 activities,
-   200,000 incidents (about 460,000 people involved, follow-ups, disclosures), 20,000 PAYOFF
+   200,000 incidents (about 510,000 people involved, follow-ups, disclosures), 20,000 PAYOFF
    agreements (tasks, work sessions, statements, check-ins), 30,000 presentations (presenters,
    feedback, schedule changes), 20,000 drills (corrective actions), 30,000 students, 10,000
    referrals. 50 small agencies: 3 to 6 schools, a few users and a little of everything.
    Dates run over five school years (the current one up to today, plus scheduled drills and
    talks ahead), on school days mostly, at times of day on the agency's clock.
 3. VACUUM ANALYZE (production has autovacuum; without statistics the plans would be wrong).
-4. Checks: no audit event was written; a sample of every seeded table passes full_clean().
+4. Checks: no audit event was written; no foreign key of a copied table dangles (COPY ran
+   without the foreign-key triggers); a sample of every seeded table passes full_clean().
 5. Prints the time per table and in total, and writes them as JSON
    (default bench/results/seed_scale.json).
 """
