@@ -23,7 +23,7 @@ from officers.models import (
 from schools.models import School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
-from sro_portal.core.uploads import check_upload, private_name
+from sro_portal.core.uploads import check_upload, private_name, without_metadata
 
 EDIT_WINDOW = timedelta(days=7)
 
@@ -60,10 +60,11 @@ def profile_save(
         if photo:
             try:
                 kind = check_upload(photo, max_bytes=PHOTO_MAX_BYTES)
+                clean = without_metadata(photo, kind)
             except ValidationError as error:
                 raise ValidationError({"photo": error.messages}) from error
             name = private_name(f"officer-photos/{officer.agency_id}", kind)
-            profile.photo.save(name, photo, save=False)
+            profile.photo.save(name, clean, save=False)
         elif remove_photo:
             profile.photo = ""
         _save(profile)

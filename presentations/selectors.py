@@ -12,6 +12,7 @@ from django.utils import timezone
 from presentations.models import Feedback, Material, Presentation, ScheduleChange, Topic
 from presentations.tokens import feedback_key_from_token
 from schools.selectors import school_qs_for
+from sro_portal import rls
 from sro_portal.accounts.models import Role, User
 from sro_portal.tenancy import get_in_scope_or_404
 
@@ -137,6 +138,7 @@ def feedback_for_token(token: str) -> Feedback | None:
     key = feedback_key_from_token(token)
     if key is None:
         return None
+    rls.use_agency_of(Feedback, key=key)
     return (
         Feedback.objects.select_related("presentation__topic", "presentation__school", "agency")
         .filter(key=key, presentation__agency_id=F("agency_id"))

@@ -25,7 +25,13 @@ from presentations.selectors import presenter_choices_for
 from schools.models import School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
-from sro_portal.core.uploads import DOCUMENTS, check_upload, private_name
+from sro_portal.core.uploads import (
+    DOCUMENTS,
+    IMAGES,
+    check_upload,
+    private_name,
+    without_metadata,
+)
 
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 FEEDBACK_OPEN_FOR = timedelta(days=30)
@@ -146,6 +152,8 @@ def material_add(*, actor, topic: Topic, title: str, upload: UploadedFile) -> Ma
             max_bytes=MATERIAL_MAX_BYTES,
             expected=_("a PDF, PowerPoint, Word, JPEG or PNG file"),
         )
+        if kind in IMAGES:
+            upload = without_metadata(upload, kind)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     material = Material(

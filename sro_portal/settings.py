@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from sro_portal import rls
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -72,13 +74,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's agency for PostgreSQL's row-level security (sro_portal/rls.py).
+    "sro_portal.rls.RowLevelSecurityMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "sro_portal.core.middleware.NoStoreMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "sro_portal.accounts.middleware.MFARequiredMiddleware",
     "sro_portal.core.middleware.AgencyTimezoneMiddleware",
+    "sro_portal.i18n.UserLanguageMiddleware",
     "sro_portal.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: it says why the session ended.
+    "sro_portal.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -116,7 +124,13 @@ if USING_POSTGRES and env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=8),
+        # A connection back in the pool forgets the agency of its last request or task.
+        "reset": rls.pool_reset,
     }
+# Row-level security (sro_portal/rls.py, README "Row-level security"): DATABASE_URL names the
+# application role, which cannot bypass the policies; `migrate` and the purge worker run with
+# DATABASE_URL naming the owner. The role that `migrate` and `rls_setup` grant the tables to:
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,7 +173,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payoff.tasks.purge_expired_agreements_task",
         "schedule": 60.0 * 60,
     },
+    # Deletes the annual report PDFs older than a week (sro_portal/dashboards/tasks.py).
+    "purge-old-report-files": {
+        "task": "sro_portal.dashboards.tasks.report_files_purge_task",
+        "schedule": 60.0 * 60,
+    },
 }
+# The purge deletes the audit trail's copies of destroyed records, which only the owner role
+# may do (sro_portal/rls.py): with CELERY_OWNER_QUEUE set, it goes to that queue, consumed by a
+# worker connected as the owner (docker-compose.yml, `worker-owner`).
+CELERY_OWNER_QUEUE = env.str("CELERY_OWNER_QUEUE", default="")
+if CELERY_OWNER_QUEUE:
+    CELERY_TASK_ROUTES = {
+        "payoff.tasks.purge_expired_agreements_task": {"queue": CELERY_OWNER_QUEUE},
+    }
 # Without Redis (the local demo) `runserver` runs the same job on a timer (reminders.local_timer).
 REMINDERS_LOCAL_TIMER = env.bool("REMINDERS_LOCAL_TIMER", default=DEBUG and not REDIS_URL)
 
@@ -185,6 +212,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SRO Portal] "
 # Failed sign-ins: 10 a minute per IP, 5 per 5 minutes per account. allauth counts wrong MFA
 # codes under the same limit, per user. The counters live in the cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# The client IP of every rate limit (allauth's and core.ratelimit's) is the address the
+# configured number of proxies vouch for: the last TRUSTED_PROXY_COUNT-th entry of
+# X-Forwarded-For, which each proxy appends to. Entries a client forges come before it and are
+# never read. Production runs behind one TLS proxy (README); 0 reads REMOTE_ADDR only.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# Exports, disclosures, role and assignment changes ask for the password (or an MFA code) again
+# when the last sign-in or re-authentication is older than this (accounts.decorators).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 
 MFA_ADAPTER = "sro_portal.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
@@ -219,6 +254,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# A session ends after 30 minutes without a request, and 12 hours after signing in whatever
+# happens (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -252,6 +290,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates, times and numbers per language (fr: fr-CA usage, 24-hour "14 h 30", comma decimals).
+FORMAT_MODULE_PATH = "sro_portal.formats"
 USE_TZ = True
 # Storage is UTC; pages show the agency's time zone (core.middleware activates it per request).
 TIME_ZONE = "UTC"
@@ -277,6 +317,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Django's, with <select> drawn in Python (a 300-school select cost more than the page's SQL).
+FORM_RENDERER = "sro_portal.core.forms.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -294,6 +336,8 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    # Violations are posted to core.views.csp_report (logged, rate limited).
+    "report-uri": ["/csp-report"],
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -301,6 +345,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "sro_portal.core.views.csrf_failure"
+
+# Hits per window in seconds, per client IP and per person (the signed-in user, or the token of a
+# link opened without an account): core.ratelimit. allauth limits sign-ins (ACCOUNT_RATE_LIMITS).
+PORTAL_RATE_LIMITS = {
+    "search": {"user": (30, 60), "ip": (60, 60)},
+    "export": {"user": (30, 60), "ip": (60, 60)},  # the dashboard has 27 tables
+    "token": {"user": (10, 60), "ip": (60, 60)},
+    "csp_report": {"ip": (20, 60)},
+}
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -311,6 +364,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: the browser keeps them only when Secure, Path=/ and without Domain, so
+    # no other host (a sibling subdomain) can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # --- Audit trail (django-pghistory; PostgreSQL only) --------------------------------------------
 

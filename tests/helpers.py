@@ -3,6 +3,10 @@
 import re
 import time
 
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
@@ -26,10 +30,25 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
 
 
 def signed_in(client, user):
-    """`client` signed in as `user`, who has enrolled in MFA."""
+    """`client` signed in as `user`, who has enrolled in MFA, just now (as allauth records a
+    sign-in: pages that ask for a recent authentication let them in for a few minutes)."""
     if not Authenticator.objects.filter(user=user).exists():
         enrol_totp(user)
     client.force_login(user)
+    return authenticated_now(client, user)
+
+
+def authenticated_now(client, user, *, at: float | None = None):
+    """Record in `client`'s session that `user` gave their password and MFA code at `at` (now
+    by default), as allauth's sign-in and re-authentication pages do."""
+    when = time.time() if at is None else at
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": when, "email": user.email},
+        {"method": "mfa", "at": when, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
     return client
 
 

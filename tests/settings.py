@@ -23,6 +23,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run over http; production cookies are Secure (settings.py).
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# A browser keeps a __Host- cookie only when Secure: the browser tests' plain names.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 # Uploads of the test run go to a directory of their own, removed by the OS's tmp cleaning.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="sro-portal-test-media-")
 # Static files are served by the finders in tests (no collectstatic run beforehand).

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from officers import selectors, services
 from officers.forms.assignments import AssignmentForm, OfficerProfileForm
 from officers.models import Assignment, OfficerProfile
-from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
 from sro_portal.core.uploads import content_type_of
 
@@ -120,12 +120,14 @@ def assignment_list(request):
 
 
 @role_required(Role.ADMIN)
+@recent_authentication_required(methods=("POST",))
 def assignment_create(request):
     initial = {"starts_on": request.user.agency.today(), "school": request.GET.get("school")}
     form = AssignmentForm(request.POST or None, actor=request.user, initial=initial)
     return _assignment_form(request, form)
 
 
+@recent_authentication_required(methods=("POST",))
 def assignment_edit(request, pk):
     assignment = selectors.assignment_get(user=request.user, pk=pk)
     if not request.user.is_agency_admin:

@@ -25,6 +25,7 @@ from schools.selectors import school_qs_for
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
+from sro_portal.core.ratelimit import rate_limit
 
 PAGE_SIZE = 50
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
@@ -52,6 +53,7 @@ SEARCH_SESSION_KEY = "student_search"
 
 
 @role_required(*POLICE)
+@rate_limit("search", methods=("POST",))
 def student_list(request):
     """The students of the user's schools. A name typed in the search box is posted and kept in
     the session, never put in the URL (where server logs and browser history would keep it)."""

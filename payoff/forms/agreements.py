@@ -7,6 +7,7 @@ Dates and times are typed on the agency's clock: the middleware activates the ag
 and Django's DateTimeField reads a typed `datetime-local` value in it.
 """
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,18 @@ from payoff.models import (
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import colleague_qs_for
+
+
+class QuarterHoursField(forms.DecimalField):
+    """A quantity in quarter steps. Django's step check converts the number to a float and
+    fails (a math domain error: a 500) on one too large for a float, such as "1e309": such a
+    number is refused here first, with the field's usual message."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not math.isfinite(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
 
 # What each basis means, in plain words, shown beside the choice.
 BASIS_EXPLAINED = {
@@ -274,7 +287,7 @@ class TaskForm(forms.Form):
         help_text=_("For example: repaint the east stairwell; help coach junior basketball."),
     )
     unit = forms.ChoiceField(label=_("Counted in"), choices=Task.Unit.choices)
-    required = forms.DecimalField(
+    required = QuarterHoursField(
         label=_("Required"),
         min_value=Decimal("0.25"),
         max_value=Decimal("200"),
@@ -412,7 +425,7 @@ CONSENT_FORM_FIELDS = (
 class SessionForm(forms.Form):
     task = forms.ModelChoiceField(label=_("Task"), queryset=None)
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    hours = forms.DecimalField(
+    hours = QuarterHoursField(
         label=_("Hours"),
         min_value=Decimal("0.25"),
         max_value=Decimal("8"),

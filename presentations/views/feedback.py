@@ -18,6 +18,7 @@ from presentations.forms.feedback import FeedbackForm, ResultsPeriodForm
 from presentations.models import Feedback
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
+from sro_portal.core.ratelimit import rate_limit
 
 # --- The one-time link --------------------------------------------------------------------------
 
@@ -51,6 +52,7 @@ def _talk(feedback: Feedback) -> dict:
 @login_not_required  # teachers answer without an account: the signed token is the credential
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("token")
 def feedback_form(request, token):
     feedback = selectors.feedback_for_token(token)
     if feedback is None:

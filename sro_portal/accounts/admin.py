@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from sro_portal import rls
 from sro_portal.accounts import services
 from sro_portal.accounts.models import Agency, User
 from sro_portal.accounts.selectors import email_in_use
@@ -25,6 +26,7 @@ class AgencyAdminForm(forms.ModelForm):
             "name",
             "slug",
             "time_zone",
+            "default_language",  # the first admin's invitation goes out in it
             "school_year_start_month",
             "school_year_start_day",
             "second_term_start_month",
@@ -53,6 +55,9 @@ class AgencyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         email = form.cleaned_data.get("first_admin_email")
         if email:
+            # Platform staff have no agency: the invitation (and its email, queued at commit)
+            # belongs to this one, for the rest of the request (sro_portal/rls.py).
+            rls.set_agency(obj.pk)
             services.invitation_create_first_admin(
                 staff_user=request.user,
                 agency=obj,

@@ -18,6 +18,10 @@ from sro_portal.audit.tracking import audited
 from sro_portal.tenancy import TenantModel
 
 
+def _language_choices():
+    return list(settings.LANGUAGES)
+
+
 def _time_zone_choices():
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -84,6 +88,17 @@ class Agency(models.Model):
             "counted from consent. Sanctions: two years, set by the Youth Criminal Justice Act."
         ),
     )
+    # Blank: each user's browser decides (sro_portal.i18n.UserLanguageMiddleware).
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=_language_choices,
+        blank=True,
+        help_text=_(
+            "The language of the portal and its emails for members who have not chosen one. "
+            "Blank: each member's browser decides."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -116,7 +131,7 @@ class Agency(models.Model):
         for field, (month, day) in pairs.items():
             try:
                 date(2001, month, day)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: a huge number
                 errors[field] = _("This day does not exist in that month.")
         if errors:
             raise ValidationError(errors)
@@ -187,6 +202,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name=_("agency"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    # Blank: the agency's default language, else the browser's (sro_portal.i18n).
+    language = models.CharField(_("language"), max_length=8, choices=_language_choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from sro_portal import rls
 from sro_portal.accounts.models import Invitation, User
 from sro_portal.accounts.tokens import invitation_key_from_token
 from sro_portal.tenancy import get_in_scope_or_404
@@ -44,6 +45,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     key = invitation_key_from_token(token)
     if key is None:
         return None
+    rls.use_agency_of(Invitation, key=key)
     return (
         Invitation.objects.select_related("agency").prefetch_related("schools").filter(key=key)
     ).first()

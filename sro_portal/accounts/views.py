@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sro_portal.accounts import selectors, services
-from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.forms import (
     AcceptInvitationForm,
     AgencySettingsForm,
@@ -22,6 +22,7 @@ from sro_portal.accounts.forms import (
     MemberForm,
 )
 from sro_portal.accounts.models import Invitation, Role
+from sro_portal.core.ratelimit import rate_limit
 
 
 @role_required(Role.ADMIN)
@@ -38,6 +39,7 @@ def team_list(request):
 
 
 @role_required(Role.ADMIN)
+@recent_authentication_required(methods=("POST",))
 def invitation_create(request):
     form = InvitationForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -94,6 +96,7 @@ def invitation_revoke(request, pk):
     )
 
 
+@recent_authentication_required(methods=("POST",))
 def member_edit(request, pk):
     member = selectors.member_get(actor=request.user, pk=pk)
     form = MemberForm(request.POST or None, actor=request.user, member=member)
@@ -115,6 +118,7 @@ def member_edit(request, pk):
 
 
 @require_POST
+@recent_authentication_required
 def member_deactivate(request, pk):
     member = selectors.member_get(actor=request.user, pk=pk)
     return _act_and_return_to_team(
@@ -125,6 +129,7 @@ def member_deactivate(request, pk):
 
 
 @require_POST
+@recent_authentication_required
 def member_reactivate(request, pk):
     member = selectors.member_get(actor=request.user, pk=pk)
     return _act_and_return_to_team(
@@ -155,6 +160,7 @@ def agency_settings(request):
 
 @login_not_required
 @never_cache
+@rate_limit("token")
 def invitation_accept(request, token):
     invitation = selectors.invitation_for_token(token)
     if invitation is None:

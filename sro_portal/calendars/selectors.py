@@ -8,6 +8,7 @@ from presentations.models import Presentation
 from presentations.selectors import presentation_qs_for
 from schools.models import Drill
 from schools.selectors import drill_qs_for
+from sro_portal import rls
 from sro_portal.calendars.models import CalendarFeed
 from sro_portal.calendars.tokens import feed_key_from_token
 
@@ -24,18 +25,24 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     key = feed_key_from_token(token)
     if key is None:
         return None
-    return (
-        CalendarFeed.objects.select_related("user__agency")
-        .filter(
-            key=key,
-            is_active=True,
-            user__is_active=True,
-            user__agency__is_active=True,
-            # Belt and braces: the feed's agency is its user's.
-            user__agency_id=F("agency_id"),
+    # The feed row is found by its key alone (row-level security: sro_portal/rls.py); what the
+    # feed shows is read with its agency set.
+    with rls.key_lookup(key):
+        feed = (
+            CalendarFeed.objects.select_related("user__agency")
+            .filter(
+                key=key,
+                is_active=True,
+                user__is_active=True,
+                user__agency__is_active=True,
+                # Belt and braces: the feed's agency is its user's.
+                user__agency_id=F("agency_id"),
+            )
+            .first()
         )
-        .first()
-    )
+    if feed is not None:
+        rls.set_agency(feed.agency_id)
+    return feed
 
 
 def feed_of(user) -> CalendarFeed | None:

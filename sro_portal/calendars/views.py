@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,6 +17,8 @@ from sro_portal.calendars import selectors, services
 from sro_portal.calendars.ics import feed_calendar
 from sro_portal.calendars.models import CalendarFeed
 from sro_portal.calendars.tokens import feed_token
+from sro_portal.core.ratelimit import rate_limit
+from sro_portal.i18n import language_of
 
 CREATE, ROTATE, REVOKE = "create", "rotate", "revoke"
 
@@ -77,17 +79,20 @@ def _feed_action(request: HttpRequest, action: str) -> HttpResponse:
 @login_not_required  # calendar apps cannot sign in: the signed token is the credential
 @never_cache
 @require_safe
+@rate_limit("token")
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     feed = selectors.feed_for_token(token)
     if feed is None:
         # The same plain answer for a malformed, forged, replaced or turned-off link.
         return HttpResponseNotFound(_("Not found."), content_type="text/plain; charset=utf-8")
     now = timezone.now()
-    calendar = feed_calendar(
-        feed,
-        selectors.feed_drill_qs(feed, now=now),
-        selectors.feed_presentation_qs(feed, now=now),
-    )
+    # A calendar app asks, not the user: the events are worded in the feed owner's language.
+    with translation.override(language_of(feed.user)):
+        calendar = feed_calendar(
+            feed,
+            selectors.feed_drill_qs(feed, now=now),
+            selectors.feed_presentation_qs(feed, now=now),
+        )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sro-portal.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"

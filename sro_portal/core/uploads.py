@@ -1,14 +1,18 @@
 """Uploaded files: checked by their content (not their name or the browser's word), size
-limited, stored privately under generated names, and served only through views that check who
-is asking. MEDIA_ROOT is never served as static files."""
+limited, images re-encoded without their metadata, stored privately under generated names, and
+served only through views that check who is asking. MEDIA_ROOT is never served as static
+files."""
 
+import io
 import secrets
 import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,40 @@ def _has_member(upload: UploadedFile, kind: FileKind) -> bool:
         return False
     finally:
         upload.seek(0)
+
+
+# A photo needs no more: a small file can declare an enormous image (a decompression bomb).
+MAX_IMAGE_PIXELS = 40_000_000
+_PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+
+
+def without_metadata(upload: UploadedFile, kind: FileKind) -> ContentFile:
+    """The image re-encoded from its pixels alone: EXIF (GPS position, camera, date), XMP, ICC
+    and text chunks are left behind. The EXIF orientation is applied first, so the picture
+    stands as it did. ValidationError if the file does not decode as the image it claims."""
+    pillow_format = _PILLOW_FORMATS[kind]
+    out = io.BytesIO()
+    try:
+        upload.seek(0)
+        with Image.open(upload, formats=[pillow_format]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:  # read from the header only
+                raise ValueError("too many pixels")
+            upright = ImageOps.exif_transpose(image)
+            mode = "RGBA" if kind is PNG and _has_alpha(upright) else "RGB"
+            pixels = upright.convert(mode)
+            pixels.info = {}  # Pillow would write a comment or an ICC profile kept here
+            pixels.save(out, format=pillow_format, quality=90)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            _("The file is not %(expected)s.") % {"expected": _("a JPEG or PNG image")}
+        ) from error
+    finally:
+        upload.seek(0)
+    return ContentFile(out.getvalue())
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
 def private_name(folder: str, kind: FileKind) -> str:

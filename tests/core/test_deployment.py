@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checks, and the README's local run starts."""
 
+import json
 import os
 import socket
 import subprocess
@@ -48,6 +49,66 @@ def test_check_deploy_passes_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Run inside `manage.py shell` with the production settings: a page over HTTPS, and the settings
+# that make the session cookie (which needs a database to be sent).
+PRODUCTION_PROBE = """
+import json
+from django.conf import settings
+from django.test import Client, override_settings
+
+# Only the static files' storage changes: the manifest exists after collectstatic only.
+static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+    page = Client().get("/accounts/login/", secure=True, headers={"host": "sro.example.org"})
+print(json.dumps({
+    "status": page.status_code,
+    "hsts": page.get("Strict-Transport-Security"),
+    "cookies": {name: dict(morsel.items()) for name, morsel in page.cookies.items()},
+    "session": [settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE,
+                settings.SESSION_COOKIE_PATH, settings.SESSION_COOKIE_DOMAIN,
+                settings.SESSION_COOKIE_HTTPONLY],
+    "trusted_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
+}))
+"""
+
+
+def _production_probe(**extra) -> dict:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", PRODUCTION_PROBE],
+        cwd=ROOT,
+        # No query is made: an empty in-memory database proves it.
+        env=_production_env(DATABASE_URL="sqlite://:memory:", REDIS_URL="", **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def probe() -> dict:
+    return _production_probe()
+
+
+def test_production_sends_hsts_for_a_year_with_subdomains(probe):
+    assert probe["status"] == 200
+    assert probe["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_production_cookies_are_host_only_and_secure(probe):
+    csrf = probe["cookies"]["__Host-csrftoken"]
+    # __Host-: the browser refuses the cookie unless Secure, Path=/ and without Domain.
+    assert (csrf["secure"], csrf["path"], csrf["domain"]) == (True, "/", "")
+    assert csrf["httponly"] is True and csrf["samesite"] == "Lax"
+    assert probe["session"] == ["__Host-sessionid", True, "/", None, True]
+
+
+def test_production_trusts_exactly_the_configured_proxies(probe):
+    assert probe["trusted_proxies"] == 1  # the TLS proxy of the README
+    assert _production_probe(TRUSTED_PROXY_COUNT="2")["trusted_proxies"] == 2
 
 
 @pytest.mark.parametrize(
