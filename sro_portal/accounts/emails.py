@@ -9,6 +9,7 @@ from django.utils import translation
 
 from sro_portal.accounts.models import Invitation
 from sro_portal.accounts.tokens import invitation_token
+from sro_portal.i18n import agency_language
 
 
 def send_invitation_email(*, invitation_id: int) -> None:
@@ -19,7 +20,8 @@ def send_invitation_email(*, invitation_id: int) -> None:
         "accounts:invitation_accept", args=[invitation_token(invitation)]
     )
     context = {"invitation": invitation, "link": link, "valid_days": settings.INVITATION_VALID_DAYS}
-    with translation.override(settings.LANGUAGE_CODE):
+    # The invitee has no account yet, so no language of their own: the agency's default.
+    with translation.override(agency_language(invitation.agency)):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email])

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -125,8 +126,31 @@ class AgencySettingsForm(forms.ModelForm):
             "school_year_end_month",
             "school_year_end_day",
             "retention_months_other_measures",
+            "default_language",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save settings"))
+
+
+class LanguageForm(forms.ModelForm):
+    """A member's own language; blank follows the agency's default (else the browser)."""
+
+    class Meta:
+        model = User
+        fields = ["language"]
+        widgets = {"language": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.instance.agency
+        default = agency.get_default_language_display() if agency else ""
+        follow = (
+            _("My agency's default (%(language)s)") % {"language": default}
+            if default
+            else _("My browser's language")
+        )
+        self.fields["language"].choices = [("", follow), *settings.LANGUAGES]
+        self.fields["language"].label = _("Language of the portal and of my emails")
+        self.helper = _helper(_("Save"))

@@ -207,3 +207,10 @@ def agency_settings_update(*, actor, agency, changes: dict) -> None:
         setattr(agency, field, value)
     agency.full_clean()
     agency.save(update_fields=[*changes, "updated_at"])
+
+
+def user_language_set(*, actor, language: str) -> None:
+    """A member chooses their own language ("" follows the agency's default)."""
+    actor.language = language
+    actor.full_clean(exclude=["password"])
+    actor.save(update_fields=["language"])

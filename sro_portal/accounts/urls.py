@@ -1,12 +1,13 @@
 from django.urls import path
 
-from sro_portal.accounts import views
+from sro_portal.accounts import language, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("team/", views.team_list, name="team"),
     path("agency/", views.agency_settings, name="agency_settings"),
+    path("language/", language.language_settings, name="language"),
     path("team/invite/", views.invitation_create, name="invite"),
     path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),

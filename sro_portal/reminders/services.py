@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sro_portal.accounts.models import Agency
+from sro_portal.i18n import language_of
 from sro_portal.reminders import registry
 from sro_portal.reminders.models import Reminder, ReminderSettings
 
@@ -173,7 +174,7 @@ def _claim(ids: list[int]) -> list[Reminder]:
     rows = list(
         Reminder.objects.filter(id__in=ids, state=Reminder.State.QUEUED)
         .select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient", "agency", "content_type")
+        .select_related("recipient__agency", "agency", "content_type")
     )
     if rows:
         Reminder.objects.filter(id__in=[r.id for r in rows]).update(
@@ -192,7 +193,9 @@ def _deliver_one(reminder: Reminder, obj, preferences, connection) -> int:
         _finish(reminder, Reminder.State.CANCELLED)
         return 0
     kind = registry.get(reminder.kind)
-    delivered = _deliver_message(reminder, kind, obj, preferences, connection)
+    # Worded in the recipient's language: the email and the in-app copy saved with it.
+    with translation.override(language_of(reminder.recipient)):
+        delivered = _deliver_message(reminder, kind, obj, preferences, connection)
     if kind.then is not None:
         try:
             kind.then(reminder, obj)
@@ -281,8 +284,7 @@ def _record_failure(reminder: Reminder, error: Exception) -> None:
 def _send_email(reminder: Reminder, message: registry.Message, connection) -> None:
     context = {"message": message, "link": _absolute(message.link), "reminder": reminder}
     context["settings_link"] = _absolute("/notifications/settings/")
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string("reminders/email/reminder_body.txt", context)
+    body = render_to_string("reminders/email/reminder_body.txt", context)
     email = EmailMessage(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{message.subject}",
         body=body,
@@ -340,7 +342,7 @@ def dispatch_digests(now: datetime | None = None) -> list[int]:
 
 def send_digest(*, settings_id: int) -> int:
     """One email with every reminder waiting for the digest; returns how many it listed."""
-    preferences = ReminderSettings.objects.select_related("user").get(pk=settings_id)
+    preferences = ReminderSettings.objects.select_related("user__agency").get(pk=settings_id)
     with transaction.atomic():
         reminders = list(
             Reminder.objects.filter(
@@ -363,7 +365,7 @@ def send_digest(*, settings_id: int) -> int:
         "site": settings.SITE_URL.rstrip("/"),
         "settings_link": _absolute("/notifications/settings/"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(preferences.user)):
         subject = _("Your reminders for today (%(count)s)") % {"count": len(reminders)}
         body = render_to_string("reminders/email/digest_body.txt", context)
     EmailMessage(
