@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
-from tests.helpers import totp_code
+from tests.helpers import secret_from_page, totp_code
 
 PHONE = {"width": 375, "height": 740}
 
@@ -56,3 +56,32 @@ def sign_in(page: Page, live_server, user, secret: str) -> None:
     assert_styled(page)
     enter_code(page, secret)
     expect(page).to_have_url(path_of(reverse("dashboards:home")))
+
+
+def open_menu(page: Page, name: str):
+    """Opens one of the navigation's drop-down menus; returns the menu (its links are in it)."""
+    item = page.locator("#main-nav li.dropdown").filter(
+        has=page.get_by_role("button", name=name, exact=True)
+    )
+    item.get_by_role("button", name=name, exact=True).click()
+    menu = item.locator(".dropdown-menu")
+    expect(menu).to_be_visible()
+    return menu
+
+
+def activate_authenticator_app(page: Page) -> str:
+    """A member just signed in and held at MFA enrolment sets up the authenticator app (allauth
+    shows the recovery codes after); returns the app's secret. Ends on the home page."""
+    expect(page).to_have_url(path_of(reverse("mfa_index")))
+    page.locator(f"a[href='{reverse('mfa_activate_totp')}']").click()
+    expect(page).to_have_url(path_of(reverse("mfa_activate_totp")))
+    expect(page.locator("main img[src^='data:']")).to_be_visible()  # the QR code
+    field = page.locator("#authenticator_secret")
+    secret = field.input_value() if field.count() else secret_from_page(page.content())
+    enter_code(page, secret)
+    recovery_codes, home = reverse("mfa_view_recovery_codes"), reverse("dashboards:home")
+    page.wait_for_url(re.compile(f"{re.escape(recovery_codes)}|^https?://[^/]+{re.escape(home)}$"))
+    if path_of(recovery_codes).match(page.url):
+        page.get_by_role("link", name="SRO Portal").click()
+    expect(page).to_have_url(path_of(home))
+    return secret

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from officers.models import Activity, ActivityCategory
 from tests import factories
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import PHONE, assert_fits_the_phone, path_of, sign_in
 from tests.helpers import enrol_totp
 
@@ -43,10 +44,12 @@ def test_sro_logs_three_activities_on_a_phone(browser, live_server, page_problem
 
     phone.goto(live_server.url + reverse("officers:activity_week"))
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Log an activity").click()
     expect(phone).to_have_url(path_of(reverse("officers:activity_create")))
     assert_fits_the_phone(phone)
     assert_button_on_screen(phone, "Save and log another")
+    assert_accessible(phone)
     # Their only school is chosen already; the category is the first thing to pick.
     expect(phone.get_by_label("School")).to_have_value(str(world_a.school.pk))
     phone.get_by_role("combobox", name=ACTIVITY).select_option(ActivityCategory.COUNSELLING)
@@ -60,6 +63,7 @@ def test_sro_logs_three_activities_on_a_phone(browser, live_server, page_problem
     expect(phone.get_by_label("Minutes")).to_have_value("")
     assert_fits_the_phone(phone)
     assert_button_on_screen(phone, "Save and log another")  # with the message shown too
+    assert_accessible(phone)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=SCREENSHOTS / "activity_form_on_a_phone.png")
     phone.get_by_label("Minutes").fill("45")
@@ -79,6 +83,7 @@ def test_sro_logs_three_activities_on_a_phone(browser, live_server, page_problem
     expect(day.locator("li")).to_have_count(3)
     expect(phone.locator("#week-students")).to_have_text("41")
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.screenshot(path=SCREENSHOTS / "activity_week_on_a_phone.png", full_page=True)
 
     entries = Activity.objects.filter(officer=world_a.sro, date=today).order_by("pk")
@@ -91,6 +96,7 @@ def test_sro_logs_three_activities_on_a_phone(browser, live_server, page_problem
     # The list of all their entries also stays within the phone's width.
     phone.goto(live_server.url + reverse("officers:activity_list"))
     expect(phone.locator("main")).to_contain_text("1 h 35 min in all")
+    assert_accessible(phone)
     phone.screenshot(path=SCREENSHOTS / "activity_list_on_a_phone.png", full_page=True)
     assert_fits_the_phone(phone)
     context.close()
@@ -113,6 +119,7 @@ def test_another_date_offers_the_schools_of_that_day(browser, live_server, page_
         ["Choose a school", world_a.other_school.name, world_a.school.name]
     )
     expect(school).to_have_value(str(world_a.school.pk))  # the choice made so far stays
+    assert_accessible(phone)  # after htmx swapped the school list in
     school.select_option(str(world_a.other_school.pk))
     phone.get_by_role("combobox", name=ACTIVITY).select_option(ActivityCategory.MEDIATION)
     phone.get_by_label("Minutes").fill("25")

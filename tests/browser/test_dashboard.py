@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from sro_portal.dashboards.scope import school_years
 from tests import factories
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import assert_styled, path_of, sign_in
 from tests.helpers import enrol_totp
 
@@ -36,6 +37,7 @@ def test_supervisor_filters_by_school_and_year_and_downloads_the_csv(
     page.goto(live_server.url + reverse("dashboards:program"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Program dashboard")
     assert_styled(page)
+    assert_accessible(page)
     by_school = page.locator("#table-incidents-by_school")
     expect(by_school.locator("svg[role='img']")).to_have_count(1)
     # htmx swaps the body in place: a value set on this window survives the filtering.
@@ -45,6 +47,7 @@ def test_supervisor_filters_by_school_and_year_and_downloads_the_csv(
     expect(page).to_have_url(re.compile(rf"[?&]school={world_a.school.pk}(&|$)"))
     expect(page.locator("#section-coverage tbody")).to_contain_text(world_a.school.name)
     expect(page.locator("#section-coverage tbody")).not_to_contain_text(world_a.other_school.name)
+    assert_accessible(page)  # the body htmx swapped in
 
     page.get_by_label("School year", exact=True).select_option(label=last_year.label)
     expect(page).to_have_url(re.compile(rf"[?&]period={last_year.start.year}(&|$)"))
@@ -58,6 +61,7 @@ def test_supervisor_filters_by_school_and_year_and_downloads_the_csv(
     by_school.locator("summary").click()
     expect(by_school.locator("table tbody tr")).to_have_count(1)
     expect(by_school.locator("table tbody")).to_contain_text("3")
+    assert_accessible(page)
 
     with page.expect_download() as download_info:
         by_school.get_by_role("link", name=re.compile("CSV")).click()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from schools.models import Drill, DrillKind, DrillRule
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import PHONE, assert_fits_the_phone, path_of, sign_in
 from tests.helpers import enrol_totp
 
@@ -31,13 +32,16 @@ def test_school_admin_schedules_sro_records_compliance_counts(
     sign_in(principal, live_server, world_a.school_admin, enrol_totp(world_a.school_admin))
     principal.goto(live_server.url + reverse("schools:school_detail", args=[world_a.school.pk]))
     expect(principal.locator("main")).to_contain_text("0 / 3")
+    assert_accessible(principal)
     principal.get_by_role("link", name="Schedule a drill").click()
+    assert_accessible(principal)
     principal.get_by_label("Drill").select_option(DrillKind.EVACUATION)
     principal.get_by_label("Date").fill(today.isoformat())
     principal.get_by_label("Time").fill("00:05")
     principal.get_by_label("Led by").select_option(str(world_a.sro.pk))
     principal.get_by_role("button", name="Save").click()
     expect(principal.locator("main")).to_contain_text("Drill scheduled")
+    assert_accessible(principal)
     drill = Drill.objects.get()
     assert (drill.school, drill.leader) == (world_a.school, world_a.sro)
     principal.close()
@@ -49,14 +53,17 @@ def test_school_admin_schedules_sro_records_compliance_counts(
     sign_in(phone, live_server, world_a.sro, enrol_totp(world_a.sro))
     phone.goto(live_server.url + reverse("schools:drill_detail", args=[drill.pk]))
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Record how it went").click()
     expect(phone).to_have_url(path_of(reverse("schools:drill_record", args=[drill.pk])))
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_label("Time to complete (seconds)").fill("118")
     phone.get_by_label("Participants").fill("720")
     phone.get_by_label("Observations").fill("Door 3 did not latch.")
     phone.get_by_role("button", name="Save the record").click()
     expect(phone.locator("main")).to_contain_text("Drill recorded")
+    assert_accessible(phone)
 
     # The school's compliance now counts it.
     phone.goto(live_server.url + reverse("schools:school_detail", args=[world_a.school.pk]))

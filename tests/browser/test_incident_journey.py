@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from incidents.models import FollowUp, Incident, Involvement, InvolvementRole, Response
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import path_of, sign_in
 from tests.factories import StudentFactory
 from tests.helpers import enrol_totp, signed_in
@@ -32,6 +33,7 @@ def file_incident(page: Page, live_server, world, subject, victim) -> Incident:
     page.goto(live_server.url + reverse("incidents:list"))
     page.get_by_role("link", name="Record an incident").click()
     expect(page).to_have_url(path_of(reverse("incidents:create")))
+    assert_accessible(page)
     yesterday = world.agency.today() - timedelta(days=1)
     page.locator("#id_occurred_on").fill(yesterday.isoformat())
     page.locator("#id_occurred_time").fill("12:15")
@@ -45,6 +47,7 @@ def file_incident(page: Page, live_server, world, subject, victim) -> Incident:
     expect(page.locator("main")).to_contain_text("Incident recorded")
     incident = Incident.objects.get()
     expect(page).to_have_url(path_of(reverse("incidents:detail", args=[incident.pk])))
+    assert_accessible(page)
 
     # The two students: the form is open while nobody is recorded, behind a summary after.
     page.locator("#id_person_role").select_option(InvolvementRole.SUBJECT)
@@ -57,6 +60,7 @@ def file_incident(page: Page, live_server, world, subject, victim) -> Incident:
     page.get_by_role("button", name="Add the person").click()
     expect(page.locator("#people")).to_contain_text("Philippa Okwuosa")
     expect(page.locator("#people")).to_contain_text("Zebulon Quarrington")
+    assert_accessible(page)
 
     # The subject's response (only the subject has the form).
     expect(page.get_by_role("button", name="Save the response")).to_have_count(1)
@@ -74,6 +78,7 @@ def file_incident(page: Page, live_server, world, subject, victim) -> Incident:
     page.get_by_role("button", name="Add the follow-up").click()
     expect(page.locator("main")).to_contain_text("Follow-up added")
     expect(page.locator("#follow-ups")).to_contain_text("Check in with both students")
+    assert_accessible(page)
     return incident
 
 
@@ -126,10 +131,12 @@ def test_the_principal_sees_the_incident_but_not_who_was_involved(
     sign_in(principal, live_server, world_a.school_admin, principal_secret)
     principal.goto(live_server.url + reverse("incidents:list"))
     expect(principal.locator("main")).to_contain_text("Assault or fight")
+    assert_accessible(principal)
     principal.locator(f"a[href='{reverse('incidents:detail', args=[incident.pk])}']").first.click()
     expect(principal).to_have_url(path_of(reverse("incidents:detail", args=[incident.pk])))
     expect(principal.locator("main")).to_contain_text("Assault or fight")
     expect(principal.locator("main")).to_contain_text(SUMMARY)
+    assert_accessible(principal)
     content = principal.content()
     for secret in (
         subject.first_name,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from payoff.models import Agreement, Basis, CheckIn, Statement, WorkSession
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import path_of, sign_in
 from tests.factories import StudentFactory
 from tests.helpers import enrol_totp
@@ -40,6 +41,7 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     # The draft.
     page.goto(live_server.url + reverse("payoff:create") + f"?student={student.pk}")
     expect(page.locator("#id_student")).to_have_value(str(student.pk))
+    assert_accessible(page)
     page.locator("#id_offence").fill("Wrote on the lockers of the north hallway with a marker.")
     page.locator("#id_offence_on").fill(offence_on.isoformat())
     expect(page.locator("#id_officer")).to_have_value(str(world_a.sro.pk))
@@ -51,6 +53,7 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     agreement = Agreement.objects.get()
     expect(page).to_have_url(path_of(reverse("payoff:detail", args=[agreement.pk])))
     expect(page).to_have_title(f"Agreement #{agreement.pk} · SRO Portal")
+    assert_accessible(page)
 
     # A task of 2 hours (the form is open while there is none).
     page.locator("#id_task_kind").select_option("restorative")
@@ -66,6 +69,7 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     page.get_by_role("link", name="Record the consent").click()
     expect(page).to_have_url(path_of(reverse("payoff:consent", args=[agreement.pk])))
     expect(page.locator("main")).to_contain_text("right to a lawyer")
+    assert_accessible(page)
     now = timezone.now()
     page.locator("#id_informed_at").fill(_local(now - timedelta(hours=26), world_a))
     page.locator("#id_counsel_advised_at").fill(_local(now - timedelta(hours=25), world_a))
@@ -86,6 +90,7 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     expect(page.locator("#submit-activate")).to_be_enabled()
     page.locator("#submit-activate").click()
     expect(page.locator("main")).to_contain_text(f"Agreement #{agreement.pk} is active.")
+    assert_accessible(page)
 
     # Two sessions of an hour, verified by the SRO.
     for days_ago in (2, 1):
@@ -105,6 +110,7 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     expect(page.locator("main")).to_contain_text("completed")
     expect(page.locator("#check-ins")).to_contain_text("6-month check-in")
     expect(page.locator("#check-ins")).to_contain_text("12-month check-in")
+    assert_accessible(page)
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.COMPLETED
     assert CheckIn.objects.filter(agreement=agreement).count() == 2
@@ -115,7 +121,9 @@ def test_an_sro_takes_an_extrajudicial_measure_from_draft_to_check_ins(
     expect(page.locator("main")).to_contain_text("Signatures")
     expect(page.locator("main")).not_to_contain_text(STATEMENT)
     assert page.locator("nav").count() == 0
+    assert_accessible(page)
     page.goto(live_server.url + reverse("payoff:progress_card", args=[agreement.pk]))
     expect(page.locator("main")).to_contain_text("Scrubbed the lockers")
+    assert_accessible(page)
     # Console errors and CSP violations on any page of the journey fail the test.
     assert not page_problems.report(), page_problems.report()

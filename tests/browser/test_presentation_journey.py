@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from presentations.models import Feedback, Presentation
 from presentations.tokens import feedback_token
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import PHONE, assert_fits_the_phone, path_of, sign_in
 from tests.factories import TopicFactory
 from tests.helpers import enrol_totp
@@ -31,6 +32,7 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     page_problems.watch(principal)
     sign_in(principal, live_server, world_a.school_admin, enrol_totp(world_a.school_admin))
     principal.goto(live_server.url + reverse("presentations:request"))
+    assert_accessible(principal)
     principal.get_by_label("Topic").select_option(str(topic.pk))
     principal.get_by_label("Classes").fill("8A and 8B")
     principal.get_by_label("From grade").select_option("8")
@@ -41,6 +43,7 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     principal.get_by_label("What this school needs").fill("Vaping in the washrooms lately.")
     principal.get_by_role("button", name="Send the request").click()
     expect(principal.locator("main")).to_contain_text("was sent")
+    assert_accessible(principal)
     talk = Presentation.objects.get()
     assert (talk.school, talk.requested_by) == (world_a.school, world_a.school_admin)
     principal.close()
@@ -52,11 +55,14 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     sign_in(phone, live_server, world_a.sro, enrol_totp(world_a.sro))
     phone.goto(live_server.url + reverse("presentations:list"))
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Vaping").first.click()
     expect(phone).to_have_url(path_of(reverse("presentations:detail", args=[talk.pk])))
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Schedule").click()
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     when = timezone.now() + timedelta(days=5)
     phone.get_by_label("Date and time").fill(_local(when, world_a))
     phone.get_by_label("Room").fill("Library")
@@ -71,6 +77,7 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     phone.reload()
     phone.get_by_role("link", name="Record delivery").click()
     assert_fits_the_phone(phone)
+    assert_accessible(phone)
     phone.get_by_label("Students reached").fill("51")
     phone.get_by_label("What was tailored").fill("Examples from the school's own washrooms.")
     phone.get_by_role("button", name="Record the delivery").click()
@@ -84,11 +91,13 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     link = live_server.url + reverse("presentations:feedback", args=[feedback_token(feedback)])
     teacher.goto(link)
     expect(teacher.locator("main")).to_contain_text("Vaping")
+    assert_accessible(teacher)
     teacher.get_by_label("5: very useful").check()
     teacher.get_by_label("4", exact=True).last.check()  # fit: 4
     teacher.get_by_label("Comment").fill("The students asked questions for an hour after.")
     teacher.get_by_role("button", name="Send feedback").click()
     expect(teacher.locator("main")).to_contain_text("Thank you for your feedback")
+    assert_accessible(teacher)
     feedback.refresh_from_db()
     assert (feedback.usefulness, feedback.fit) == (5, 4)
 
@@ -102,5 +111,6 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     # The SRO sees the answer on the talk's page.
     phone.goto(live_server.url + reverse("presentations:detail", args=[talk.pk]))
     expect(phone.locator("main")).to_contain_text("The students asked questions")
+    assert_accessible(phone)
     phone_context.close()
     assert not page_problems.report(), page_problems.report()

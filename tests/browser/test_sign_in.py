@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from sro_portal.accounts.models import Role
 from tests import factories
+from tests.browser.a11y import assert_accessible
 from tests.browser.steps import (
     PHONE,
     assert_fits_the_phone,
@@ -52,6 +53,7 @@ def test_each_role_signs_in_to_its_own_home(
     assert world_b.school.name not in content
     assert world_b.agency.name not in content
     assert_styled(page)
+    assert_accessible(page)
     assert any(url.endswith(".css") for url in page_problems.static_loaded)
     assert any(url.endswith(".js") for url in page_problems.static_loaded)
 
@@ -77,6 +79,7 @@ def test_sro_on_a_phone_never_scrolls_sideways(page, live_server, world_a):
     expect(page.get_by_role("link", name="Home", exact=True)).to_be_hidden()
     menu_button.click()
     expect(page.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    assert_accessible(page)  # with the navigation open
     expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))  # opened fully
     assert_fits_the_phone(page)
 
@@ -109,6 +112,7 @@ def test_first_sign_in_without_mfa_enrols_an_authenticator_app(page, live_server
     qr_code = page.locator("main img[src^='data:']")
     expect(qr_code).to_be_visible()
     assert qr_code.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_accessible(page)
 
     secret_field = page.locator("#authenticator_secret")
     if secret_field.count():
