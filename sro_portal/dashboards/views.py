@@ -18,10 +18,11 @@ from officers.selectors import schools_with_coverage
 from presentations.selectors import upcoming_for
 from schools.models import Drill
 from schools.selectors import board_qs_for, drill_qs_for
-from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import invitation_qs_for, member_qs_for
 from sro_portal.audit.services import export_record
+from sro_portal.core.ratelimit import rate_limit
 from sro_portal.dashboards import csv_export, sections
 from sro_portal.dashboards.forms import DashboardFilterForm
 from sro_portal.dashboards.scope import scope_for
@@ -106,6 +107,8 @@ def program(request):
 @require_GET
 @never_cache
 @role_required(*Role.values)
+@recent_authentication_required
+@rate_limit("export")
 def export(request, section: str, table: str):
     """One table of the dashboard as CSV, with the page's filters; 404 for a table the user's
     audience does not have (or filters that do not stand). Recorded in the audit trail."""
