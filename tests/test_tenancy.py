@@ -21,6 +21,7 @@ from presentations.models import Feedback, Material, Presentation, ScheduleChang
 from schools.models import CorrectiveAction, Drill, School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Agency, Invitation, Role, User
+from sro_portal.dashboards.models import ReportFile
 from sro_portal.reminders.models import Reminder
 from sro_portal.tenancy import TenantModel
 from tests import factories
@@ -174,6 +175,18 @@ def _reminder_of(world, state):
     ).pk
 
 
+def _report_file_of(world):
+    """A finished annual report file of the world's agency (its PDF need not exist)."""
+    return ReportFile.objects.create(
+        agency=world.agency,
+        year_start=world.agency.school_year_for(world.agency.today()).start,
+        language="en",
+        requested_by=world.supervisor,
+        status=ReportFile.Status.DONE,
+        file="annual-reports/missing.pdf",
+    ).pk
+
+
 # URL name -> the kwargs naming an object of the other agency. A URL that takes an id and is
 # missing here fails test_every_id_url_is_covered_by_the_sweep.
 OBJECT_OF_OTHER_AGENCY = {
@@ -183,6 +196,8 @@ OBJECT_OF_OTHER_AGENCY = {
     "accounts:invitation_resend": lambda b: {"pk": _invitation_of(b)},
     "accounts:invitation_revoke": lambda b: {"pk": _invitation_of(b)},
     "reminders:read": lambda b: {"pk": _reminder_of(b, "sent")},
+    "dashboards:report_file": lambda b: {"pk": _report_file_of(b)},
+    "dashboards:report_file_download": lambda b: {"pk": _report_file_of(b)},
     "reminders:failed_retry": lambda b: {"pk": _reminder_of(b, "failed")},
     "schools:school_detail": lambda b: {"pk": b.school.pk},
     "schools:school_edit": lambda b: {"pk": b.school.pk},

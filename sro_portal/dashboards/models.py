@@ -43,3 +43,74 @@ class AnnualNarrative(TenantModel):
 
     def __str__(self):
         return f"narrative {self.year_start.year}-{self.year_start.year + 1}"
+
+
+# A report file is kept this long, then deleted with its row (dashboards.tasks).
+REPORT_FILE_DAYS = 7
+# A request still pending or running after this long is taken as lost (its worker died): the
+# next click starts a new one instead of showing it.
+REPORT_STALE_MINUTES = 30
+REPORT_ERROR_MAX_LENGTH = 200
+
+
+@audited()
+class ReportFile(TenantModel):
+    """The annual report's PDF of one school year, rendered in the background (a large agency's
+    takes minutes) and kept privately (MEDIA_ROOT, generated name) for REPORT_FILE_DAYS.
+
+    One request runs at a time per agency, school year and language: a second click while one
+    is pending or running shows that one. `table_rows` and `school_ids` are what the audit
+    record of each download says about the export (sro_portal/dashboards/services.py).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Being generated")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    year_start = models.DateField(_("school year start"))
+    language = models.CharField(_("language"), max_length=8)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    # Stored privately under a generated name; served by dashboards:report_file_download.
+    file = models.FileField(_("file"), blank=True, max_length=200)
+    table_rows = models.PositiveIntegerField(_("table rows"), default=0)
+    school_ids = models.JSONField(_("schools"), default=list, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What went wrong, in a few words (the error's kind, never its message: it could quote data).
+    error = models.CharField(_("error"), max_length=REPORT_ERROR_MAX_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report file")
+        verbose_name_plural = _("annual report files")
+        indexes = [
+            models.Index(fields=["agency", "created_at"], name="dashboards_reportfile_age_idx"),
+        ]
+        constraints = [
+            # One request in progress per agency, year and language: two clicks racing to start
+            # one end with one row (the service catches the loser's IntegrityError).
+            models.UniqueConstraint(
+                fields=["agency", "year_start", "language"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="dashboards_reportfile_one_in_progress",
+            )
+        ]
+
+    def __str__(self):
+        return f"report {self.year_start.year}-{self.year_start.year + 1} ({self.status})"
+
+    @property
+    def filename(self) -> str:
+        return f"sro-program-report-{self.year_start.year}-{self.year_start.year + 1}.pdf"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

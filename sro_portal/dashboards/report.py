@@ -15,7 +15,8 @@ queries of all the sections for the agency and S' for one school (each section's
 the schools (1), the narrative (1), the sections for the agency, then once per school. Linear in
 the number of schools, constant in the number of rows; a school's Scope is the agency's with
 its id (no query to build it). The PDF is rendered from one HTML document by WeasyPrint, which
-fetches nothing over the network (`StaticFilesOnly`).
+fetches nothing over the network (`StaticFilesOnly`). A large agency's report takes minutes:
+it is rendered by a Celery task and kept a week (services.report_file_request, ReportFile).
 """
 
 import mimetypes
@@ -33,10 +34,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import AGENCY_WIDE_ROLES, SchoolYear
-from sro_portal.dashboards.models import AnnualNarrative
+from sro_portal.dashboards.models import AnnualNarrative, ReportFile
 from sro_portal.dashboards.scope import Audience, Scope, scope_for
 from sro_portal.dashboards.sections import build_sections
 from sro_portal.dashboards.tables import Section
+from sro_portal.tenancy import get_in_scope_or_404
 
 # The first school year a report can be asked for (older years are a typo, not a report).
 FIRST_YEAR = 2000
@@ -65,10 +67,6 @@ class AnnualReport:
     overall: list[Section]
     schools: list[SchoolReport]
     generated_on: date
-
-    @property
-    def filename(self) -> str:
-        return f"sro-program-report-{self.year.label}.pdf"
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -100,6 +98,25 @@ def narrative_for(user, *, year_start: date) -> AnnualNarrative | None:
         .select_related("written_by")
         .first()
     )
+
+
+def report_files_of_year(user, *, year_start: date, limit: int = 5) -> list[ReportFile]:
+    """The latest report files of the user's agency for the school year (program roles)."""
+    if user.agency_id is None or user.role not in AGENCY_WIDE_ROLES:
+        return []
+    return list(
+        ReportFile.objects.filter(agency_id=user.agency_id, year_start=year_start)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def report_file_get(*, user, pk: int) -> ReportFile:
+    """A report file of the user's agency, for the program roles; 404 for anyone else (another
+    agency's id and a role without the report look the same)."""
+    if user.agency_id is None or user.role not in AGENCY_WIDE_ROLES:
+        raise Http404
+    return get_in_scope_or_404(ReportFile.objects.filter(agency_id=user.agency_id), pk=pk)
 
 
 def build_report(*, user, year: SchoolYear) -> AnnualReport:

@@ -9,6 +9,6 @@ urlpatterns = [
     path("dashboard/", views.program, name="program"),
     # Keys of a section and of one of its tables (code names, not ids: nothing to scope).
     path("dashboard/export/<slug:section>/<slug:table>.csv", views.export, name="export"),
-    # The annual program report (report_narrative, report_pdf).
+    # The annual program report (report_narrative, report_start, report_file, its download).
     *report_urls.urlpatterns,
 ]

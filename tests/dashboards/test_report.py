@@ -1,32 +1,39 @@
 """The annual program report: its figures (for the agency and each school, for the school year
 asked), the PDF (cover, contents, narrative, a chapter per school, charts), the narrative form,
-who may see them, the audit event of a download, and the work it does."""
+who may see them, the PDF rendered by a Celery task with its status page and download, the
+audit event of a download, the weekly deletion of old files, and the work it does."""
 
 import dataclasses
 import datetime as dt
 import logging
 import re
+import time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from officers.models import Activity
+from sro_portal import rls
 from sro_portal.accounts.models import Role
 from sro_portal.audit.models import AccessEvent
-from sro_portal.dashboards import report, sections, services
+from sro_portal.dashboards import report, sections, services, tasks
 from sro_portal.dashboards.metrics import by_school
-from sro_portal.dashboards.models import AnnualNarrative
+from sro_portal.dashboards.models import AnnualNarrative, ReportFile
 from sro_portal.dashboards.scope import Audience
 from sro_portal.dashboards.tables import Figure, Section, Table
 from tests import factories
-from tests.helpers import signed_in
+from tests.hardening.test_rls import _app_role, as_app_role  # noqa: F401 (_app_role: a fixture)
+from tests.helpers import authenticated_now, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -343,8 +350,8 @@ def _narrative_url(year=YEAR):
     return f"{reverse('dashboards:report_narrative')}?year={year}"
 
 
-def _pdf_url(year=YEAR):
-    return f"{reverse('dashboards:report_pdf')}?year={year}"
+def _start_url(year=YEAR):
+    return f"{reverse('dashboards:report_start')}?year={year}"
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR])
@@ -365,7 +372,7 @@ def test_program_roles_write_and_rewrite_the_year_s_narrative(client, world_a, r
     page = client.get(_narrative_url())
     assert page.status_code == 200
     assert "Final text." in page.text
-    assert _pdf_url() in page.text
+    assert f'action="{_start_url()}"' in page.text
 
 
 def test_a_narrative_too_long_is_refused_with_the_error_next_to_the_field(client, world_a):
@@ -395,9 +402,14 @@ def test_officers_and_school_admins_get_403(client, world_a, role):
     signed_in(client, world_a.users[role])
     assert client.get(_narrative_url()).status_code == 403
     assert client.post(_narrative_url(), {"text": "Forged"}).status_code == 403
-    assert client.get(_pdf_url()).status_code == 403
+    assert client.post(_start_url()).status_code == 403
+    # Their own agency's report file is as unknown to them as another agency's.
+    report_file = _report_file(world_a)
+    assert client.get(_file_url(report_file)).status_code == 404
+    assert client.get(_download_url(report_file)).status_code == 404
     assert not AnnualNarrative.objects.exists()
     assert not AccessEvent.objects.exists()
+    assert ReportFile.objects.get() == report_file
 
 
 def test_another_agency_s_narrative_is_never_shown_or_changed(client, world_a, world_b):
@@ -422,7 +434,8 @@ def test_a_year_that_is_not_a_past_or_current_school_year_is_404(client, world_a
     # 2026-2027 has not started on 14 August 2026.
     signed_in(client, world_a.supervisor)
     assert client.get(_narrative_url(year)).status_code == 404
-    assert client.get(_pdf_url(year)).status_code == 404
+    assert client.post(_start_url(year)).status_code == 404
+    assert not ReportFile.objects.exists()
 
 
 def test_narrative_save_checks_role_and_year(world_a):
@@ -447,13 +460,81 @@ def test_every_version_of_the_narrative_is_in_the_audit_trail(world_a):
     ]
 
 
-# --- The download ------------------------------------------------------------------------------
+# --- The PDF, rendered in the background, and its download -----------------------------------
 
 
-def test_a_supervisor_downloads_the_pdf_and_the_download_is_audited(client, world_a, world_b):
+def _file_url(report_file):
+    return reverse("dashboards:report_file", args=[report_file.pk])
+
+
+def _download_url(report_file):
+    return reverse("dashboards:report_file_download", args=[report_file.pk])
+
+
+def _report_file(world, **fields):
+    """A report file of `world`'s agency for 2025-2026, pending unless told."""
+    return ReportFile.objects.create(
+        agency=world.agency,
+        year_start=dt.date(2025, 9, 1),
+        language="en",
+        requested_by=world.supervisor,
+        **fields,
+    )
+
+
+@pytest.fixture
+def laid_out(monkeypatch):
+    """The documents the task lays out (and writes as PDF), kept to read their text."""
+    documents = []
+    original = report.report_document
+
+    def keep(annual):
+        documents.append(original(annual))
+        return documents[-1]
+
+    monkeypatch.setattr(report, "report_document", keep)
+    return documents
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """A stand-in for WeasyPrint (seconds per report), for tests of the flow around it."""
+    monkeypatch.setattr(report, "report_pdf", lambda annual: b"%PDF-1.7 quick")
+
+
+def test_a_supervisor_gets_the_pdf_from_the_background_and_the_download_is_audited(
+    client, world_a, world_b, laid_out, django_capture_on_commit_callbacks
+):
+    services.narrative_save(
+        actor=world_a.supervisor, year_start=dt.date(2025, 9, 1), text=NARRATIVE
+    )
     signed_in(client, world_a.supervisor)
 
-    response = client.get(_pdf_url())
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(_start_url())
+
+    # The click queued the task (run here in process, after commit) and shows its status page.
+    assert len(queued) == 1
+    report_file = ReportFile.objects.get()
+    assert response.status_code == 302 and response.url == _file_url(report_file)
+    assert (report_file.agency, report_file.requested_by) == (world_a.agency, world_a.supervisor)
+    assert (report_file.year_start, report_file.language) == (dt.date(2025, 9, 1), "en")
+    assert report_file.status == ReportFile.Status.DONE and report_file.finished_at
+    assert report_file.file.name.startswith(f"annual-reports/{world_a.agency.pk}/")
+    assert "2025" not in report_file.file.name  # a generated name, nothing of the report's
+    assert not AccessEvent.objects.exists()  # rendering is not a download
+    # The PDF's text: the agency's report of the year, with its narrative.
+    text = " ".join(_page_texts(laid_out[0]))
+    assert "Alpha Police Service" in text and "Annual report 2025-2026" in text
+    assert "Officers mentored more students than ever." in text
+    assert "Bravo" not in text
+
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert _download_url(report_file) in page.text
+    assert "hx-trigger" not in page.text  # done: nothing more to ask
+
+    response = client.get(_download_url(report_file))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -461,7 +542,10 @@ def test_a_supervisor_downloads_the_pdf_and_the_download_is_audited(client, worl
         'attachment; filename="sro-program-report-2025-2026.pdf"'
     )
     assert "no-store" in response["Cache-Control"]
-    assert response.content.startswith(b"%PDF-")
+    body = b"".join(response.streaming_content)
+    with report_file.file.open("rb") as stored:
+        assert body == stored.read()
+    assert body.startswith(b"%PDF-")
     event = AccessEvent.objects.get()
     assert (event.agency, event.actor, event.action) == (
         world_a.agency,
@@ -476,10 +560,192 @@ def test_a_supervisor_downloads_the_pdf_and_the_download_is_audited(client, worl
         "schools": [world_a.other_school.pk, world_a.school.pk],  # by name
         "format": "pdf",
     }
-
-
-def test_the_pdf_answers_get_only(client, world_a):
+    # Another program user of the agency may download it too, and is recorded in turn.
     signed_in(client, world_a.admin)
-    assert client.post(_pdf_url()).status_code == 405
-    assert client.head(_pdf_url()).status_code == 405
+    assert client.get(_download_url(report_file)).status_code == 200
+    assert AccessEvent.objects.filter(actor=world_a.admin).count() == 1
+
+
+def test_a_second_click_while_the_report_is_made_shows_the_same_one(
+    client, world_a, quick_pdf, django_capture_on_commit_callbacks
+):
+    signed_in(client, world_a.admin)
+    with django_capture_on_commit_callbacks(execute=False) as queued:  # no worker yet
+        first = client.post(_start_url())
+        second = client.post(_start_url())
+
+    report_file = ReportFile.objects.get()
+    assert len(queued) == 1
+    assert first.url == second.url == _file_url(report_file)
+    assert report_file.status == ReportFile.Status.PENDING
+    # The report's page lists it, to come back to.
+    listed = client.get(_narrative_url()).text
+    assert _file_url(report_file) in listed and "Waiting to start" in listed
+    # The page asks again every 3 s (an htmx attribute: no script on the page), and the answer
+    # to htmx is the status alone; no download yet.
+    page = client.get(_file_url(report_file))
+    assert 'hx-trigger="every 3s"' in page.text
+    assert f'hx-get="{_file_url(report_file)}"' in page.text
+    assert _download_url(report_file) not in page.text
+    assert client.get(_download_url(report_file)).status_code == 404
+    fragment = client.get(_file_url(report_file), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert 'id="report-status"' in fragment.text and "<html" not in fragment.text
+
+    queued[0]()  # the worker runs it
+    fragment = client.get(_file_url(report_file), headers={"HX-Request": "true"})
+    assert "hx-trigger" not in fragment.text  # the poll stops
+    assert _download_url(report_file) in fragment.text
     assert not AccessEvent.objects.exists()
+
+
+def test_another_year_or_language_gets_its_own_report(client, world_a):
+    _report_file(world_a, status=ReportFile.Status.RUNNING)
+    signed_in(client, world_a.supervisor)
+    client.post(_start_url("2024"))
+    client.post(_start_url(), headers={"Accept-Language": "fr"})
+    assert sorted(ReportFile.objects.values_list("year_start", "language")) == [
+        (dt.date(2024, 9, 1), "en"),
+        (dt.date(2025, 9, 1), "en"),
+        (dt.date(2025, 9, 1), "fr"),
+    ]
+
+
+def test_a_report_lost_by_its_worker_does_not_block_the_next_click(
+    client, world_a, quick_pdf, django_capture_on_commit_callbacks
+):
+    lost = _report_file(world_a, status=ReportFile.Status.RUNNING)
+    ReportFile.objects.filter(pk=lost.pk).update(created_at=TODAY - dt.timedelta(minutes=31))
+    signed_in(client, world_a.supervisor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_start_url())
+
+    lost.refresh_from_db()
+    assert lost.status == ReportFile.Status.FAILED and lost.error == "Timeout"
+    new = ReportFile.objects.exclude(pk=lost.pk).get()
+    assert response.url == _file_url(new) and new.status == ReportFile.Status.DONE
+
+
+def test_a_failure_is_shown_with_its_kind_only_and_can_be_retried(
+    client, world_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    def fail(annual):
+        raise RuntimeError("Jane Student, born 2010")
+
+    monkeypatch.setattr(report, "report_pdf", fail)
+    signed_in(client, world_a.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_start_url())
+
+    report_file = ReportFile.objects.get()
+    assert (report_file.status, report_file.error, report_file.file.name) == (
+        ReportFile.Status.FAILED,
+        "RuntimeError",
+        "",
+    )
+    page = client.get(response.url)
+    assert "The report could not be generated." in page.text
+    assert "Jane" not in page.text and "hx-trigger" not in page.text
+    assert f'action="{_start_url()}"' in page.text  # try again
+    assert client.get(_download_url(report_file)).status_code == 404
+
+
+def test_a_requester_who_lost_the_role_gets_a_failed_report(world_a):
+    report_file = _report_file(world_a)
+    world_a.supervisor.role = Role.SRO
+    world_a.supervisor.save(update_fields=["role"])
+
+    services.report_file_render(report_file_id=report_file.pk)
+
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.error) == ("failed", "PermissionDenied")
+
+
+def test_the_task_renders_a_pending_report_once(world_a, quick_pdf):
+    report_file = _report_file(world_a)
+    assert tasks.report_file_render_task(report_file.pk) is True
+    first = ReportFile.objects.get().file.name
+    assert tasks.report_file_render_task(report_file.pk) is False  # a second delivery
+    assert ReportFile.objects.get().file.name == first
+
+
+def test_the_download_answers_get_only(client, world_a):
+    report_file = _report_file(world_a, status=ReportFile.Status.DONE)
+    report_file.file.save("annual-reports/test.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    signed_in(client, world_a.admin)
+    assert client.post(_download_url(report_file)).status_code == 405
+    assert client.head(_download_url(report_file)).status_code == 405
+    assert client.get(_start_url()).status_code == 405
+    assert not AccessEvent.objects.exists()
+
+
+def test_the_download_asks_for_the_password_again_after_10_minutes(client, world_a):
+    report_file = _report_file(world_a, status=ReportFile.Status.DONE)
+    report_file.file.save("annual-reports/test.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    signed_in(client, world_a.supervisor)
+    authenticated_now(client, world_a.supervisor, at=time.time() - 11 * 60)
+
+    response = client.get(_download_url(report_file))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    assert not AccessEvent.objects.exists()
+
+
+def test_a_file_gone_from_storage_is_404_not_an_error(client, world_a):
+    report_file = _report_file(world_a, status=ReportFile.Status.DONE, file="annual-reports/x.pdf")
+    signed_in(client, world_a.supervisor)
+    assert client.get(_download_url(report_file)).status_code == 404
+    assert not AccessEvent.objects.exists()
+
+
+def test_report_files_older_than_a_week_are_deleted_with_their_pdf(
+    world_a, world_b, django_capture_on_commit_callbacks
+):
+    old_a, old_b, recent = (
+        _report_file(world_a, status=ReportFile.Status.DONE),
+        _report_file(world_b, status=ReportFile.Status.DONE),
+        _report_file(world_a, status=ReportFile.Status.DONE),
+    )
+    for report_file in (old_a, old_b, recent):
+        name = f"annual-reports/{report_file.agency_id}/{report_file.pk}.pdf"
+        report_file.file.save(name, ContentFile(b"%PDF-1.7"), save=True)
+    ReportFile.objects.filter(pk__in=[old_a.pk, old_b.pk]).update(
+        created_at=TODAY - dt.timedelta(days=7, minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.report_files_purge_task() == 2
+
+    assert list(ReportFile.objects.all()) == [recent]
+    assert not default_storage.exists(old_a.file.name)
+    assert not default_storage.exists(old_b.file.name)
+    assert default_storage.exists(recent.file.name)
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_app_role")
+def test_the_task_and_the_purge_work_under_the_app_role(
+    world_a, world_b, quick_pdf, django_capture_on_commit_callbacks
+):
+    # As production's workers connect: row-level security shows the task the agency its message
+    # carries (set here as sro_portal/celery.py sets it), and the purge each agency in turn.
+    ours, theirs = _report_file(world_a), _report_file(world_b)
+    with as_app_role(), rls.agency(world_a.agency.pk):
+        assert tasks.report_file_render_task(ours.pk) is True
+        assert tasks.report_file_render_task(theirs.pk) is False  # invisible: left alone
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.status, theirs.status) == ("done", "pending")
+
+    ReportFile.objects.update(created_at=TODAY - dt.timedelta(days=8))
+    with as_app_role(), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.report_files_purge_task() == 2
+    assert not ReportFile.objects.exists()
+    assert not default_storage.exists(ours.file.name)
+
+
+def test_the_purge_is_in_the_beat_schedule():
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-old-report-files"]
+    assert entry["task"] == tasks.report_files_purge_task.name
