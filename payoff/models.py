@@ -141,6 +141,8 @@ class Agreement(TenantModel):
             models.Index(fields=["agency", "school", "status"], name="agreement_school_idx"),
             models.Index(fields=["agency", "student"], name="agreement_student_idx"),
             models.Index(fields=["agency", "purge_after"], name="agreement_purge_idx"),
+            # The list's keyset order (sro_portal/core/pagination.py).
+            models.Index(fields=["agency", "-starts_on", "-id"], name="agreement_list_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -195,6 +195,11 @@ class Presentation(TenantModel):
             models.Index(fields=["agency", "school", "status"], name="presentation_school_idx"),
             models.Index(fields=["agency", "status", "scheduled_at"], name="presentation_when_idx"),
             models.Index(fields=["agency", "topic"], name="presentation_topic_idx"),
+            # The list's keyset order (sro_portal/core/pagination.py): DESC lists NULLs first.
+            models.Index(
+                fields=["agency", "-scheduled_at", "-created_at", "-id"],
+                name="presentation_list_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

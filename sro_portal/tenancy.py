@@ -5,9 +5,14 @@ Selectors (`<app>/selectors.py`) take the user and filter by `user.agency`; ther
 Celery tasks in the libraries that tried). Another agency's object answers 404, never 403.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +38,19 @@ class TenantModel(models.Model):
     def clean(self):
         super().clean()
         check_same_agency(self)
+
+    def _get_FIELD_display(self, field):
+        """get_<field>_display(), as Django's but with the labels looked up once per field and
+        language: Django rebuilds the choices dict (translating every label) on each call,
+        which cost more than the SQL of a 50-row list."""
+        value = getattr(self, field.attname)
+        label = _choice_labels(field, get_language()).get(make_hashable(value))
+        return label if label is not None else force_str(value, strings_only=True)
+
+
+@functools.cache
+def _choice_labels(field, language: str | None) -> dict:
+    return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
 
 
 def check_same_agency(obj: models.Model) -> None:

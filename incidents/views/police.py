@@ -13,7 +13,7 @@ URL; flash messages (a cookie) never carry a student's name.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,9 +32,11 @@ from incidents.forms.police import (
 )
 from incidents.models import Incident, InvolvementRole
 from officers.selectors import student_get, student_qs_for
-from sro_portal.accounts.decorators import role_required
+from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
+from sro_portal.core.pagination import keyset_page
+from sro_portal.core.ratelimit import rate_limit
 
 PAGE_SIZE = 50
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
@@ -57,6 +59,7 @@ def _detail_url(incident_id: int, anchor: str = "") -> str:
 
 
 @role_required(*POLICE)
+@rate_limit("search", methods=("POST",))
 def police_list(request):
     """Incidents at the user's schools, newest first, with filters from the query string (none of
     them a name) and a student name search kept in the session."""
@@ -83,12 +86,13 @@ def police_list(request):
         date_to=chosen.get("date_to"),
         student_ids=_students_named(user, query) if query else None,
     )
-    incidents = selectors.incident_search(user, filters, tz=user.agency.tzinfo).annotate(
-        subjects=Count("people", filter=Q(people__role=InvolvementRole.SUBJECT)),
-        victims=Count("people", filter=Q(people__role=InvolvementRole.VICTIM)),
-        witnesses=Count("people", filter=Q(people__role=InvolvementRole.WITNESS)),
-    )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    incidents = selectors.incident_search(user, filters, tz=user.agency.tzinfo)
+    page = keyset_page(incidents, request.GET, keys=("-occurred_at", "-id"), per_page=PAGE_SIZE)
+    # Counted for the page's rows only: a COUNT joined over every incident before the LIMIT
+    # took seconds at 200,000 incidents.
+    counts = selectors.people_counts(user, [incident.pk for incident in page])
+    for incident in page:
+        incident.subjects, incident.victims, incident.witnesses = counts[incident.pk]
     if query:
         # Incidents found by a student's name tie that student to them: a view of each.
         access_record_many(
@@ -347,6 +351,7 @@ def overdue(request):
 # --- Disclosures to the school (YCJA s.125(6)) --------------------------------------------------
 
 
+@recent_authentication_required(methods=("POST",))
 def disclosure_create(request, pk):
     incident = selectors.incident_get(user=request.user, pk=pk)
     form = DisclosureForm(request.POST or None, actor=request.user, incident=incident)

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from officers.forms.activities import ActivityFilterForm, ActivityForm, initial_
 from officers.models import Activity, SRORole
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
+from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
 ANOTHER = "another"  # the name of the "Save and log another" button
@@ -204,7 +204,7 @@ def activity_list(request):
     """Supervisors and admins: the agency's entries; an SRO: their own. Filtered, 50 a page, with
     the filtered set's time by SRO role. The number of queries does not grow with the rows."""
     user = request.user
-    filters = ActivityFilterForm(request.GET or None, actor=user)
+    filters = ActivityFilterForm(_with_default_period(request.GET, user), actor=user)
     activities = filters.filter(selectors.activity_qs_for(user))
     # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
     by_role = selectors.minutes_by_role(activities.order_by())
@@ -218,9 +218,8 @@ def activity_list(request):
         }
         for role in SRORole
     ]
-    rows = activities.select_related("officer", "school").order_by("-date", "-id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    rows = activities.select_related("officer", "school")
+    page = keyset_page(rows, request.GET, keys=("-date", "-id"), per_page=PAGE_SIZE)
     for entry in page.object_list:
         entry.duration = duration(entry.minutes)
         entry.role_label = SRORole(entry.sro_role).label
@@ -237,6 +236,17 @@ def activity_list(request):
             "shows_officer": user.role != Role.SRO,
         },
     )
+
+
+def _with_default_period(params, user):
+    """The filters asked for; with none, the current school year. Time by role over every
+    year an agency has logged is a scan of all its rows (half a second at a million), and this
+    year is what a supervisor looks at first; clearing "From" shows every year."""
+    if any(name in params for name in ActivityFilterForm.base_fields):
+        return params
+    params = params.copy()
+    params["start"] = user.agency.school_year_for(user.agency.today()).start.isoformat()
+    return params
 
 
 # --- Changes ------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -43,6 +42,7 @@ from payoff.models import Agreement, Basis, Task
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
+from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
@@ -112,8 +112,8 @@ def agreement_list(request):
         agreements = agreements.filter(basis=chosen["basis"])
     if chosen.get("school"):
         agreements = agreements.filter(school=chosen["school"])
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page)
+    page = keyset_page(agreements, request.GET, keys=("-starts_on", "-id"), per_page=PAGE_SIZE)
+    rows = page.object_list
     percents = _percent_by_agreement(user, [agreement.pk for agreement in rows])
     for agreement in rows:
         agreement.percent = percents.get(agreement.pk, 0)

@@ -12,7 +12,6 @@ The feedback link is a credential: it goes to the requester by reminder only, ne
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +29,7 @@ from presentations.forms.talks import (
 from presentations.models import Presentation
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
+from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
 OPEN = (Presentation.Status.REQUESTED, Presentation.Status.SCHEDULED)
@@ -90,7 +90,14 @@ def presentation_list(request):
         school=chosen.get("school"),
         topic=chosen.get("topic"),
     )
-    page = Paginator(talks, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The selector's order: talks without a date first, then latest first.
+    page = keyset_page(
+        talks,
+        request.GET,
+        keys=("-scheduled_at", "-created_at", "-id"),
+        per_page=PAGE_SIZE,
+        nulls_first=True,
+    )
     filtered = any(chosen.get(name) for name in filter_form.fields)
     can_request = user.role in services.REQUESTERS
     context = {

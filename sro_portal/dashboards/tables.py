@@ -2,13 +2,18 @@
 what a chart draws, what its fallback shows, what the CSV export writes and what the annual
 report prints: one object, so the four never disagree."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 Number = int | float | Decimal | None
 Cell = str | Number
 ChartKind = Literal["bar", "hbar", "line", "stacked", "none"]
+ON_SCREEN_ROWS = 25
+
+
+def _sort_number(value) -> float:
+    return float(value) if isinstance(value, int | float | Decimal) else float("-inf")
 
 
 @dataclass
@@ -23,9 +28,27 @@ class Table:
     description: str = ""  # a sentence under the title: what is counted, and how
     # Rows that add up (a "Total" row is not a bar): the label of the total row, if any.
     total_label: str = ""
+    # Rows left off the page by on_screen() (the CSV export and the report keep them all).
+    hidden_rows: int = 0
 
     def column(self, index: int) -> list[Cell]:
         return [row[index] for row in self.rows]
+
+    def on_screen(self, limit: int = ON_SCREEN_ROWS) -> "Table":
+        """The table as the dashboard page shows it: at most `limit` rows, the largest first
+        by the chart's first series (a bar chart of 300 schools reads as noise, and drawing
+        it made the page a megabyte), plus the total row. A line chart keeps its order."""
+        body = [row for row in self.rows if not self._is_total(row)]
+        if len(body) <= limit or self.chart == "line":
+            return self
+        if self.chart != "none":
+            column = self.series[0]
+            body.sort(key=lambda row: _sort_number(row[column]), reverse=True)
+        totals = [row for row in self.rows if self._is_total(row)]
+        return replace(self, rows=body[:limit] + totals, hidden_rows=len(body) - limit)
+
+    def _is_total(self, row) -> bool:
+        return bool(self.total_label) and row[0] == self.total_label
 
     @property
     def is_empty(self) -> bool:

@@ -332,3 +332,26 @@ def test_platform_staff_have_no_dashboard(client, django_user_model):
     staff = django_user_model.objects.create_superuser("staff@platform.test", "x" * 16)
     signed_in(client, staff)
     assert client.get(URL).status_code == 403
+
+
+def test_a_long_table_shows_its_largest_rows_and_leaves_the_rest_to_the_csv(
+    client, world_a, monkeypatch
+):
+    def long_section(scope):
+        rows = [[f"School {n:03}", n] for n in range(40)] + [["Total", 780]]
+        table = Table(
+            "by_school", "Probe by school", ["School", "Count"], rows, total_label="Total"
+        )
+        return Section(key="long", title="Long section", tables=[table])
+
+    spec = SectionSpec("long", long_section, frozenset({PROGRAM}))
+    monkeypatch.setattr(sections, "SECTIONS", [spec])
+    html = _get(client, world_a.supervisor).content.decode()
+    numbers = html.split('id="table-long-by_school"')[1].split("</article>")[0].split("<table")[1]
+    shown = re.findall(r"School (\d{3})", numbers)
+    assert shown == [f"{n:03}" for n in range(39, 14, -1)]  # the 25 largest, largest first
+    assert "Total" in numbers
+    assert "The 15 other rows are in the CSV export" in html
+    # The export keeps every row.
+    csv = client.get(reverse("dashboards:export", args=["long", "by_school"]))
+    assert b"School 000" in b"".join(csv.streaming_content if csv.streaming else [csv.content])

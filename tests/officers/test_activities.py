@@ -646,7 +646,12 @@ def test_the_list_pages_by_50(client, world_a):
     page = client.get(LIST)
     assert len(page.context["page"].object_list) == 50
     assert page.context["total_minutes"] == 510  # the totals cover every page
-    assert len(client.get(LIST, {"page": 2}).context["page"].object_list) == 1
+    assert page.context["page"].count == 51
+    older = client.get(LIST, {"after": page.context["page"].older})
+    assert len(older.context["page"].object_list) == 1
+    assert older.context["page"].older is None
+    assert older.context["total_minutes"] == 510
+    assert "Older" not in older.text and "Newest" in older.text
 
 
 # --- School admins ------------------------------------------------------------------------------

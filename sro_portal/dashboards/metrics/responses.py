@@ -10,8 +10,9 @@ school-year start: the summer belongs to the school year that just ended, as
 Responses are police information: the section is for the program audience only (DESIGN.md
 privacy rules); `build` refuses any other.
 
-Two queries whatever the number of subjects: the agency's school-year settings, and the subjects
-counted by school, school year and response (everything else is summed from those rows).
+Three queries whatever the number of subjects: the agency's school-year settings, the subjects
+counted by school, school year and response, and the names of their schools (everything else is
+summed from those rows).
 """
 
 from datetime import date, datetime, time
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import DIVERTED, Involvement, InvolvementRole, Response
 from sro_portal.accounts.models import Agency, SchoolYear
-from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards.metrics import by_school, local_range, school_names
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -61,11 +62,12 @@ def build(scope: Scope) -> Section:
     )
     rows = list(
         subjects.annotate(year=year_of)
-        .values("incident__school_id", "incident__school__name", "year", "response")
+        .values("incident__school_id", "year", "response")
         .annotate(n=Count("pk"))
         .order_by()
     )
 
+    names = school_names(scope)
     per_response: dict[str, int] = {}
     per_school: dict[tuple[str, int], _Tally] = {}
     per_year = {index: _Tally() for index in range(len(years))}
@@ -73,7 +75,7 @@ def build(scope: Scope) -> Section:
     for row in rows:
         response, n = row["response"], row["n"]
         per_response[response] = per_response.get(response, 0) + n
-        school = (row["incident__school__name"], row["incident__school_id"])
+        school = (names.get(row["incident__school_id"], ""), row["incident__school_id"])
         for tally in (per_school.setdefault(school, _Tally()), per_year[row["year"]], overall):
             tally.add(response, n)
 

@@ -6,7 +6,8 @@ Activities are dated (a DateField), so the period is `date` between scope.start 
 The school audience sees the time officers spent at their schools (officers' names, no
 students); the officer audience sees their own log only, without the per-officer table.
 
-Queries: four (by category, by officer, by school, by month); three for the officer audience.
+Queries: six (by category, by officer and their names, by school and their names, by month);
+four for the officer audience.
 Hours are minutes / 60 rounded to one decimal per row; shares are computed from minutes.
 """
 
@@ -15,9 +16,10 @@ from datetime import date
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole
-from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.metrics import by_school, officer_names, school_names
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -87,14 +89,18 @@ def build(scope: Scope) -> Section:
     # 2. By officer (not in an officer's own view).
     officer_rows = []
     if not officer_view:
-        for row in _totals(activities, "officer_id", "officer__full_name", "officer__email"):
-            name = row["officer__full_name"] or row["officer__email"]
+        by_officer = list(_totals(activities, "officer_id"))
+        names = officer_names(scope)
+        for row in by_officer:
+            name = names.get(row["officer_id"], "")
             officer_rows.append([name, hours(row["minutes"]), row["count"], row["students"] or 0])
 
     # 3. By school.
+    by_school_rows = list(_totals(activities, "school_id"))
+    names = school_names(scope)
     school_rows = [
-        [row["school__name"], hours(row["minutes"]), row["count"], row["students"] or 0]
-        for row in _totals(activities, "school_id", "school__name")
+        [names.get(row["school_id"], ""), hours(row["minutes"]), row["count"], row["students"] or 0]
+        for row in by_school_rows
     ]
 
     # 4. By month, every month of the period (months without entries count zero).
@@ -169,7 +175,7 @@ def build(scope: Scope) -> Section:
     ]
     return Section(
         key="time",
-        title=_("Time"),
+        title=pgettext("time spent", "Time"),
         figures=[
             Figure(_("Hours logged"), hours(total_minutes), table="by_category"),
             Figure(_("Activities"), total_count, table="by_category"),
