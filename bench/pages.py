@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/seed_scale.py        (first: the database sro_portal_scale)
     .venv/bin/python bench/pages.py             (from the project root)
-        [--requests 40] [--pdf-requests 5] [--load-seconds 20] [--load-users 8]
+        [--requests 40] [--load-seconds 20] [--load-users 8] [--skip-report]
         [--skip-load] [--skip-reminders] [--only KEY,KEY] [--json bench/results/pages.json]
 
 In one run, on PostgreSQL, with DEBUG=0 and the production middleware (bench/README.md, "Scale
@@ -23,7 +23,9 @@ benchmark", says how and why):
    the large agency's rows, 50 a page), measured the same way.
 6. Throughput: gunicorn (3 sync workers, as in the Dockerfile) on loopback, loaded by locust
    from a second process (bench/.venv-locust), --load-seconds per page, --load-users clients.
-7. The reminders benchmark (bench/reminders.py --count 10000) as a child process.
+7. The annual report's work, as its Celery task does it (figures, then the PDF), for last
+   school year in the large and a small agency: seconds and queries.
+8. The reminders benchmark (bench/reminders.py --count 10000) as a child process.
 
 Prints one table and writes it as JSON (default bench/results/pages.json); with --explain,
 EXPLAIN (ANALYZE, BUFFERS) of each page's slowest statements goes to bench/results/explain/.
@@ -49,6 +51,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -83,7 +86,6 @@ class Page:
     session: dict = field(default_factory=dict)  # extra session values (the incident search)
     small_path: str | None = None  # the same page for a small agency, if the path differs
     small_session: dict | None = None  # its session values, if they differ
-    slow: bool = False  # minutes a request: no warm-up, --pdf-requests, queries counted in them
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = _handler()
     results = []
     for page in pages:
-        n = args.pdf_requests if page.slow else args.requests
+        n = args.requests
         print(f"  {page.label} ...", end="", flush=True)
         result = _measure_page(handler, world, page, n=n, explain=args.explain, out=json_path)
         results.append(result)
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         _judge(result, minimal)
 
     load = {} if args.skip_load else _throughput(world, env, args, pages)
+    report = {} if args.skip_report else _report_task(world)
     reminders = {} if args.skip_reminders else _reminders(json_path.parent)
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -133,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "requests": args.requests,
         "pages": results,
         "throughput": load,
+        "report_task": report,
         "reminders": reminders,
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "machine": {
@@ -150,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
-    parser.add_argument(
-        "--pdf-requests", type=int, default=1, help="for the annual report PDF (minutes each)"
-    )
     parser.add_argument("--load-seconds", type=int, default=20, help="per throughput run")
     parser.add_argument("--load-users", type=int, default=8, help="concurrent clients")
     parser.add_argument("--skip-load", action="store_true", help="no gunicorn/locust runs")
     parser.add_argument("--skip-reminders", action="store_true", help="no reminders benchmark")
+    parser.add_argument(
+        "--skip-report", action="store_true", help="no annual report (minutes at 300 schools)"
+    )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow queries")
     parser.add_argument("--only", help="comma-separated page keys (the minimal view is kept)")
     parser.add_argument("--exclude", help="comma-separated page keys to leave out")
@@ -167,7 +171,6 @@ def _parse_args(argv):
         help="where to write the results (relative paths are from the checkout)",
     )
     args = parser.parse_args(argv)
-    args.pdf_requests = max(1, args.pdf_requests)
     if args.requests < 5:
         parser.error("--requests must be at least 5")
     return args
@@ -215,9 +218,14 @@ def _world() -> dict:
         "small_search": a_name(small),
         "school": School.objects.filter(agency=big).order_by("name").first(),
         "small_school": School.objects.filter(agency=small).order_by("name").first(),
-        "small_rows": {
-            "activities": Activity.objects.filter(agency=small).count(),
-            "incidents": Incident.objects.filter(agency=small).count(),
+        # Cursors of the deepest page (keyset pagination: the 50 oldest rows).
+        "deepest": {
+            "activities": _deepest(Activity, big, ("date", "id"), **_this_school_year(big)),
+            "incidents": _deepest(Incident, big, ("occurred_at", "id")),
+        },
+        "small_deepest": {
+            "activities": _deepest(Activity, small, ("date", "id"), **_this_school_year(small)),
+            "incidents": _deepest(Incident, small, ("occurred_at", "id")),
         },
         "rows": rows,
         "sessions": {},
@@ -228,8 +236,23 @@ def _last_page(count: int, size: int = 50) -> int:
     return max(1, math.ceil(count / size))
 
 
+def _deepest(model, agency, fields: tuple[str, ...], size: int = 50, **within) -> str:
+    """`?after=` of the list's last page: the keys of the row just above the oldest `size`."""
+    from sro_portal.core.pagination import SEPARATOR, _text
+
+    row = model.objects.filter(agency=agency, **within).order_by(*fields)[size : size + 1].first()
+    if row is None:  # one page only: the first is the last
+        return ""
+    return SEPARATOR.join(_text(getattr(row, field)) for field in fields)
+
+
+def _this_school_year(agency) -> dict:
+    """The activity list opens on the current school year: its last page is that year's."""
+    return {"date__gte": agency.school_year_for(agency.today()).start}
+
+
 def _pages(world: dict) -> list[Page]:
-    rows, small = world["rows"], world["small_rows"]
+    rows, deepest, small = world["rows"], world["deepest"], world["small_deepest"]
     last_activity = _last_page(rows["officers.Activity"])
     last_incident = _last_page(rows["incidents.Incident"])
     school = world["school"]
@@ -248,19 +271,19 @@ def _pages(world: dict) -> list[Page]:
              f"/log/?week={old_week.isoformat()}", "sro", "list"),
         Page("activity_list", "activity list p1", "/log/all/", "supervisor", "list",
              peer="/bench/admin/officers/activity/"),
-        Page("activity_list_last", f"activity list p{last_activity} (last)",
-             f"/log/all/?page={last_activity}", "supervisor", "list",
+        Page("activity_list_last", "activity list, last page (this school year)",
+             f"/log/all/?after={quote(deepest['activities'])}", "supervisor", "list",
              peer=f"/bench/admin/officers/activity/?p={last_activity}",
-             small_path=f"/log/all/?page={_last_page(small['activities'])}"),
+             small_path=f"/log/all/?after={quote(small['activities'])}"),
         Page("activity_list_filtered", "activity list, school + category",
              f"/log/all/?school={school.pk}&category=counselling", "supervisor", "list",
              small_path=f"/log/all/?school={world['small_school'].pk}&category=counselling"),
         Page("incident_list", "incident list p1", "/incidents/", "supervisor", "list",
              peer="/bench/admin/incidents/incident/"),
-        Page("incident_list_last", f"incident list p{last_incident} (last)",
-             f"/incidents/?page={last_incident}", "supervisor", "list",
+        Page("incident_list_last", "incident list, last page",
+             f"/incidents/?after={quote(deepest['incidents'])}", "supervisor", "list",
              peer=f"/bench/admin/incidents/incident/?p={last_incident}",
-             small_path=f"/incidents/?page={_last_page(small['incidents'])}"),
+             small_path=f"/incidents/?after={quote(small['incidents'])}"),
         Page("incident_search", "incident search (student name)", "/incidents/", "supervisor",
              "list", session=search, small_session=small_search),
         Page("agreement_list", "agreement list p1", "/payoff/", "supervisor", "list",
@@ -276,14 +299,15 @@ def _pages(world: dict) -> list[Page]:
         Page("csv_export", f"CSV export time/by_officer {last_year.label}",
              f"/dashboard/export/time/by_officer.csv?period={last_year.start.year}",
              "supervisor", "export"),
-        Page("report_pdf", f"annual report PDF {last_year.label}",
-             f"/dashboard/report/pdf/?year={last_year.start.year}", "supervisor", "export",
-             slow=True),
     ]  # fmt: skip
 
 
 def _session(world: dict, user_key: str, extra: dict) -> str:
     """A signed-in session as allauth and the MFA middleware leave it (no sign-in needed)."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -300,10 +324,54 @@ def _session(world: dict, user_key: str, extra: dict) -> str:
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[SESSION_FLAG] = user.pk  # MFA verified for this session
+        # Signed in with password and code just now, as allauth records it: exports ask for a
+        # recent authentication (bench/settings.py stretches "recent" over the run).
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
         session.update(extra)
         session.create()
         world["sessions"][cache_key] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     return world["sessions"][cache_key]
+
+
+# --- The annual report (a Celery task since it takes minutes at 300 schools) ---------------------
+
+
+def _report_task(world: dict) -> dict:
+    """What the report task does (sro_portal/dashboards/tasks.py), timed in two parts: the
+    figures (queries) and the PDF (WeasyPrint's layout), for last year, large and small agency."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sro_portal.dashboards import report
+
+    result = {}
+    for key, user_key in (("large", "supervisor"), ("small", "small_supervisor")):
+        user = world["users"][user_key]
+        today = user.agency.today()
+        this_year = user.agency.school_year_for(today)
+        year = user.agency.school_year_for(this_year.start.replace(year=this_year.start.year - 1))
+        print(f"  annual report {year.label}, {key} agency ...", end="", flush=True)
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            built = report.build_report(user=user, year=year)
+        figures_s = time.perf_counter() - start
+        start = time.perf_counter()
+        pdf = report.report_pdf(built)
+        pdf_s = time.perf_counter() - start
+        result[key] = {
+            "schools": len(built.schools),
+            "figures_s": round(figures_s, 2),
+            "queries": len(queries.captured_queries),
+            "pdf_s": round(pdf_s, 2),
+            "pdf_bytes": len(pdf),
+        }
+        print(f" {figures_s:.1f} s figures ({len(queries.captured_queries)} queries), "
+              f"{pdf_s:.1f} s PDF", flush=True)  # fmt: skip
+    return result
 
 
 # --- In-process WSGI requests ---------------------------------------------------------------------
@@ -450,23 +518,8 @@ def _measure_page(handler, world, page: Page, *, n: int, explain: bool, out: Pat
     cookie = _session(world, page.user, page.session)
     result = {"key": page.key, "label": page.label, "path": page.path, "kind": page.kind}
     result["role"] = page.user
-    if page.slow:
-        # Each request takes minutes: the queries are counted in the first timed request.
-        statements, seconds, status, size = _captured(handler, page.path, cookie)
-        if not status.startswith("200"):
-            raise RuntimeError(f"GET {page.path}: {status}")
-        times = [seconds * 1000]
-        times += [_request(handler, page.path, cookie)[0] * 1000 for _ in range(n - 1)]
-        result |= {
-            "p50_ms": round(statistics.median(times), 2),
-            "p95_ms": round(_percentile(times, 0.95), 2),
-            "max_ms": round(max(times), 2),
-            "bytes": size,
-            "n": n,
-        }
-    else:
-        result |= _timed_requests(handler, page.path, cookie, n)
-        statements = _captured(handler, page.path, cookie)[0]
+    result |= _timed_requests(handler, page.path, cookie, n)
+    statements = _captured(handler, page.path, cookie)[0]
     result["queries"] = len(statements)
     result |= _replay(statements, n)
     if explain and page.kind != "minimal":
@@ -477,8 +530,7 @@ def _measure_page(handler, world, page: Page, *, n: int, explain: bool, out: Pat
         small_session = page.session if page.small_session is None else page.small_session
         small_cookie = _session(world, f"small_{page.user}", small_session)
         small_path = page.small_path or page.path
-        if not page.slow:
-            _request(handler, small_path, small_cookie)  # warm
+        _request(handler, small_path, small_cookie)  # warm
         result["queries_small_agency"] = len(_captured(handler, small_path, small_cookie)[0])
     if page.peer:
         staff = _session(world, "staff", {})
@@ -693,6 +745,12 @@ def _print_table(result: dict) -> None:
                 f"  {run['label']:<28} {run['requests_per_s']:>7.1f} req/s  p50 {run['p50_ms']} "
                 f"ms  p95 {run['p95_ms']} ms  failures {run['failures']}"
             )
+    for key, run in result["report_task"].items():
+        print(
+            f"\nAnnual report task, {key} agency ({run['schools']} schools): figures "
+            f"{run['figures_s']} s in {run['queries']} queries, PDF {run['pdf_s']} s "
+            f"({run['pdf_bytes']:,} bytes)"
+        )
     reminders = result["reminders"]
     if reminders and "failed" not in reminders:
         print(
