@@ -150,14 +150,18 @@ def deliver_reminders(reminder_ids: list[int]) -> int:
 
     The batch shares one mail-server connection, one query for the objects of each model and one
     for the recipients' settings: per reminder, what remains is its email and its closing update.
+
+    The connection is opened before the batch is claimed: a mail server that is down raises
+    here with the reminders still QUEUED (the task retries, and the dispatcher queues them again
+    after QUEUED_TIMEOUT), instead of leaving them SENDING, to be failed as interrupted.
     """
-    claimed = _claim(reminder_ids)
-    if not claimed:
-        return 0
-    objects = _fetch_objects(claimed)
-    preferences = _settings_by_user(claimed)
-    delivered = 0
     with mailers.default as connection:
+        claimed = _claim(reminder_ids)
+        if not claimed:
+            return 0
+        objects = _fetch_objects(claimed)
+        preferences = _settings_by_user(claimed)
+        delivered = 0
         for reminder in claimed:
             obj = objects.get((reminder.content_type_id, reminder.object_id))
             delivered += _deliver_one(

@@ -180,6 +180,31 @@ def test_a_mail_failure_is_retried_with_backoff_then_shown_to_the_admin(
     assert mail.outbox == []
 
 
+def test_a_mail_server_that_is_down_leaves_the_batch_queued_then_sends_it_once(
+    world_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    reminder = _schedule(world_a)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.dispatch_due()
+
+    def down(self, *args, **kwargs):
+        raise smtplib.SMTPConnectError(421, "mail server down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.open", down)
+    with pytest.raises(smtplib.SMTPConnectError):
+        services.deliver_reminders([reminder.pk])
+    reminder.refresh_from_db()
+    assert reminder.state == Reminder.State.QUEUED and reminder.attempts == 0
+    monkeypatch.undo()
+    # Back up: the dispatcher queues it again once the queue timeout has passed.
+    later = timezone.now() + services.QUEUED_TIMEOUT + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        _run_dispatcher(django_capture_on_commit_callbacks, later)
+    reminder.refresh_from_db()
+    assert reminder.state == Reminder.State.SENT and reminder.attempts == 1
+    assert _sent_ids() == [reminder.pk]
+
+
 def test_deleted_object_or_inactive_recipient_cancels(world_a, django_capture_on_commit_callbacks):
     reminder = _schedule(world_a, obj=world_a.other_school)
     world_a.other_school.delete()
