@@ -236,3 +236,19 @@ class CorrectiveActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = colleague_qs_for(actor)
         self.helper = _helper(_("Add corrective action"))
+
+
+class ComplianceFilterForm(forms.Form):
+    """The compliance matrix's filters (GET): a board, and only the schools needing attention.
+    A large agency's matrix is hundreds of schools; its boards are how it is divided."""
+
+    board = forms.ModelChoiceField(
+        label=_("Board"), queryset=None, required=False, empty_label=_("All boards")
+    )
+    attention = forms.BooleanField(label=_("Only schools at risk or behind"), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = board_qs_for(actor).order_by("name")
+        self.fields["board"].widget.attrs["class"] = "form-select"
+        self.fields["attention"].widget.attrs["class"] = "form-check-input"

@@ -107,9 +107,13 @@ def drill_facts(
     return facts
 
 
-def compliance_matrix(user, *, year, today: date) -> list[tuple[School, list]]:
-    """Every active school the user sees, with its compliance cells for `year`. Four queries."""
-    schools = list(school_qs_for(user).filter(is_active=True).select_related("board"))
+def compliance_matrix(user, *, year, today: date, board=None) -> list[tuple[School, list]]:
+    """Every active school the user sees (of `board`, when given), with its compliance cells
+    for `year`. Four queries."""
+    schools = school_qs_for(user).filter(is_active=True)
+    if board is not None:
+        schools = schools.filter(board=board)
+    schools = list(schools.select_related("board"))
     tz = user.agency.tzinfo
     rules = rules_by_board(user.agency_id)
     facts = drill_facts(schools, agency_id=user.agency_id, start=year.start, end=year.end, tz=tz)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from schools import csv_import, selectors, services
 from schools.compliance import Status
 from schools.forms import (
+    ComplianceFilterForm,
     CorrectiveActionForm,
     DrillCancelForm,
     DrillPlanForm,
@@ -406,7 +407,13 @@ def compliance_matrix(request):
     chosen = request.GET.get("year")
     if chosen and chosen.isdigit():
         year = next((y for y in years if y.start.year == int(chosen)), year)
-    matrix = selectors.compliance_matrix(request.user, year=year, today=today)
+    filters = ComplianceFilterForm(request.GET or None, actor=request.user)
+    chosen = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    matrix = selectors.compliance_matrix(
+        request.user, year=year, today=today, board=chosen.get("board")
+    )
+    if chosen.get("attention"):
+        matrix = [(school, cells) for school, cells in matrix if _needs_attention(cells)]
     # Boards may have different rules: the columns are every rule any school has.
     columns = {}
     for _school, cells in matrix:
@@ -431,5 +438,11 @@ def compliance_matrix(request):
             "year": year,
             "years": years,
             "at_risk": at_risk,
+            "filters": filters,
+            "filtered": bool(chosen.get("board") or chosen.get("attention")),
         },
     )
+
+
+def _needs_attention(cells) -> bool:
+    return any(cell.status in (Status.AT_RISK, Status.BEHIND) for cell in cells)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -216,3 +217,38 @@ def test_csv_import_refuses_a_forged_payload(client, world_a):
     response = client.post(reverse("schools:school_import"), {"payload": "forged:payload"})
     assert response.status_code == 200
     assert "expired or was altered" in response.text
+
+
+def test_the_matrix_filters_by_board_and_by_schools_needing_attention(client, world_a, world_b):
+    board = world_a.school.board
+    DrillRule.objects.create(
+        agency=world_a.agency, board=board, kind=DrillKind.EVACUATION, period="year", required=1
+    )
+    other_board = factories.SchoolBoardFactory(agency=world_a.agency, name="North board")
+    north = factories.SchoolFactory(board=other_board, name="North High")
+    done = factories.SchoolFactory(board=board, name="Done High")
+    factories.DrillFactory(
+        school=done,
+        kind=DrillKind.EVACUATION,
+        status="completed",
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    signed_in(client, world_a.supervisor)
+    url = reverse("schools:compliance")
+
+    by_board = client.get(url, {"board": other_board.pk}).text
+    assert "North High" in by_board and world_a.school.name not in by_board
+
+    # Only schools with a requirement at risk or behind: Done High has its drill.
+    year_end = world_a.agency.school_year_for(world_a.agency.today()).end
+    with time_machine.travel(year_end, tick=False):
+        signed_in(client, world_a.supervisor)  # a new sign-in: months have passed
+        attention = client.get(url, {"board": board.pk, "attention": "on"}).text
+    assert world_a.school.name in attention and "Done High" not in attention
+    assert "North High" not in attention
+
+    # Another agency's board is refused next to the field, and shows none of its schools.
+    refused = client.get(url, {"board": world_b.school.board_id})
+    assert refused.status_code == 200
+    assert refused.context["filters"].errors["board"]
+    assert world_b.school.name not in refused.text and north.name in refused.text
