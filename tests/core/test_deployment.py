@@ -130,6 +130,26 @@ def test_production_refuses_to_start_without_its_secrets(missing, message):
     assert message in result.stderr
 
 
+def test_migrations_are_checked_on_a_bare_checkout(tmp_path):
+    """`manage.py makemigrations --check` needs none of the production secrets (manage.py's
+    OFFLINE_COMMANDS): run with nothing but PATH, it finds the models and migrations in step."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bare.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_mfa_can_be_turned_off_only_with_debug():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
