@@ -71,3 +71,20 @@ def sign_in(client, user, password: str, secret: str, *, at: float) -> None:
     assert response.url == reverse("mfa_authenticate"), response
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, at=at)})
     assert response.url == reverse("dashboards:home"), response
+
+
+def agency_form(**extra):
+    """The platform admin's "add agency" form for Riverside Police Service, with `extra`."""
+    return {
+        "name": "Riverside Police Service",
+        "slug": "riverside",
+        "time_zone": "America/Edmonton",
+        "school_year_start_month": 9,
+        "school_year_start_day": 1,
+        "second_term_start_month": 2,
+        "second_term_start_day": 1,
+        "school_year_end_month": 6,
+        "school_year_end_day": 30,
+        "is_active": "on",
+        **extra,
+    }

@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.utils import timezone
 
 from bench.smtp_sink import SmtpSink
 from sro_portal.celery import app as celery_app
@@ -88,3 +90,35 @@ def _stop(workers) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+
+
+def seed_due_reminders(world, *, schools: int, recipients: int, name="Bulk") -> list[int]:
+    """One due reminder of the test kind per (new school, new recipient) pair, bulk-created in
+    `world`'s agency; returns their ids."""
+    from datetime import timedelta
+
+    from schools.models import School
+    from sro_portal.reminders.models import Reminder
+    from tests import factories
+    from tests.reminder_kinds import TEST_KIND
+
+    board = world.school.board
+    made = School.objects.bulk_create(
+        School(agency=world.agency, board=board, name=f"{name} School {i}") for i in range(schools)
+    )
+    users = [factories.UserFactory(agency=world.agency) for _ in range(recipients)]
+    content_type = ContentType.objects.get_for_model(School)
+    due = timezone.now() - timedelta(minutes=1)
+    reminders = Reminder.objects.bulk_create(
+        Reminder(
+            agency=world.agency,
+            kind=TEST_KIND,
+            content_type=content_type,
+            object_id=str(school.pk),
+            recipient=user,
+            due_at=due,
+        )
+        for school in made
+        for user in users
+    )
+    return [reminder.pk for reminder in reminders]

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from sro_portal.accounts.models import Agency, Invitation, Role
-from tests.helpers import signed_in
+from tests.helpers import agency_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,22 +15,6 @@ def staff(django_user_model):
     return django_user_model.objects.create_superuser("staff@platform.test", "x" * 16)
 
 
-def _agency_form(**extra):
-    return {
-        "name": "Riverside Police Service",
-        "slug": "riverside",
-        "time_zone": "America/Edmonton",
-        "school_year_start_month": 9,
-        "school_year_start_day": 1,
-        "second_term_start_month": 2,
-        "second_term_start_day": 1,
-        "school_year_end_month": 6,
-        "school_year_end_day": 30,
-        "is_active": "on",
-        **extra,
-    }
-
-
 def test_staff_create_an_agency_and_invite_its_first_admin(
     client, staff, django_capture_on_commit_callbacks
 ):
@@ -38,7 +22,7 @@ def test_staff_create_an_agency_and_invite_its_first_admin(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:accounts_agency_add"),
-            _agency_form(first_admin_email="chief@riverside.test", first_admin_name="Chief"),
+            agency_form(first_admin_email="chief@riverside.test", first_admin_name="Chief"),
         )
     assert response.status_code == 302
     agency = Agency.objects.get(slug="riverside")
@@ -50,7 +34,7 @@ def test_staff_create_an_agency_and_invite_its_first_admin(
 def test_first_admin_email_already_in_use_is_a_field_error(client, staff, world_a):
     signed_in(client, staff)
     response = client.post(
-        reverse("admin:accounts_agency_add"), _agency_form(first_admin_email=world_a.sro.email)
+        reverse("admin:accounts_agency_add"), agency_form(first_admin_email=world_a.sro.email)
     )
     assert response.status_code == 200
     assert "already has an account" in response.text
@@ -61,7 +45,7 @@ def test_impossible_school_year_dates_are_refused(client, staff):
     signed_in(client, staff)
     response = client.post(
         reverse("admin:accounts_agency_add"),
-        _agency_form(school_year_end_month=2, school_year_end_day=30),
+        agency_form(school_year_end_month=2, school_year_end_day=30),
     )
     assert response.status_code == 200
     assert "does not exist in that month" in response.text

@@ -29,20 +29,17 @@ import pytest
 import redis
 import time_machine
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from bench.smtp_sink import SmtpSink
 from payoff import services as payoff_services
 from payoff.models import Agreement, Basis, CheckIn, PurgedAgreement, Statement, Task, WorkSession
 from payoff.tasks import purge_expired_agreements_task
-from schools.models import School
 from sro_portal.celery import app as celery_app
 from sro_portal.reminders import services, tasks
 from sro_portal.reminders.models import Reminder
 from sro_portal.reminders.selectors import failed_reminder_qs_for
-from tests import factories, workers
-from tests.conftest import TEST_KIND
+from tests import workers
 from tests.factories import StudentFactory
 from tests.payoff.test_check_ins import local_noon, make_agreement
 from tests.payoff.test_retention import make_sanction, rows_of
@@ -52,29 +49,6 @@ DONE = (Reminder.State.SENT, Reminder.State.FAILED, Reminder.State.CANCELLED)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def seed_due_reminders(world, *, schools: int, recipients: int, name="Fault") -> list[int]:
-    board = world.school.board
-    made = School.objects.bulk_create(
-        School(agency=world.agency, board=board, name=f"{name} School {i}") for i in range(schools)
-    )
-    users = [factories.UserFactory(agency=world.agency) for _ in range(recipients)]
-    content_type = ContentType.objects.get_for_model(School)
-    due = timezone.now() - timedelta(minutes=1)
-    reminders = Reminder.objects.bulk_create(
-        Reminder(
-            agency=world.agency,
-            kind=TEST_KIND,
-            content_type=content_type,
-            object_id=str(school.pk),
-            recipient=user,
-            due_at=due,
-        )
-        for school in made
-        for user in users
-    )
-    return [reminder.pk for reminder in reminders]
 
 
 def wait_until(condition, what: str) -> None:
@@ -101,7 +75,7 @@ def later(by: timedelta):
 def drain(sink, world) -> None:
     """Wait until the worker has worked through everything queued before now: a sentinel
     reminder, queued last, arrives (one worker, one process, a FIFO queue)."""
-    [sentinel] = seed_due_reminders(world, schools=1, recipients=1, name="Sentinel")
+    [sentinel] = workers.seed_due_reminders(world, schools=1, recipients=1, name="Sentinel")
     Reminder.objects.filter(pk=sentinel).update(
         state=Reminder.State.QUEUED, queued_at=timezone.now()
     )
@@ -160,7 +134,8 @@ def real_broker(transactional_db):
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(world_a, real_broker):
-    ids = seed_due_reminders(world_a, schools=25, recipients=10)  # 250: batches of 200 and 50
+    # 250 reminders: batches of 200 and 50.
+    ids = workers.seed_due_reminders(world_a, schools=25, recipients=10, name="Fault")
     sink = StallingSink(stall_after=60)
     env = workers._environment(sink.start())
     try:
@@ -288,12 +263,16 @@ def test_redis_restarted_while_reminders_are_due_loses_nothing_and_sends_nothing
             env["REDIS_URL"] = server.url(0)  # tests.settings picks the same database number
             with worker_process(env, "fault3"):
                 celery_app.control.cancel_consumer(queue, reply=True)  # hold the delivery back
-                queued_first = seed_due_reminders(world_a, schools=4, recipients=10)
+                queued_first = workers.seed_due_reminders(
+                    world_a, schools=4, recipients=10, name="Fault"
+                )
                 assert [sorted(batch) for batch in services.dispatch_due()] == [
                     sorted(queued_first)
                 ]
                 server.stop()  # the queued batch is lost with Redis
-                due_while_down = seed_due_reminders(world_a, schools=3, recipients=10, name="Down")
+                due_while_down = workers.seed_due_reminders(
+                    world_a, schools=3, recipients=10, name="Down"
+                )
                 with pytest.raises(kombu.exceptions.OperationalError):
                     services.dispatch_due()
                 server.start()

@@ -34,7 +34,7 @@ from sro_portal.reminders.services import reminder_schedule
 from sro_portal.tenancy import TenantModel
 from tests import factories
 from tests.conftest import TEST_KIND
-from tests.helpers import enrol_totp, sign_in, signed_in
+from tests.helpers import agency_form, enrol_totp, sign_in, signed_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -306,19 +306,7 @@ def test_platform_staff_create_an_agency_and_its_first_invitation(
     app_role, client, django_user_model
 ):
     staff = django_user_model.objects.create_superuser("staff@platform.test", "x" * 16)
-    form = {
-        "name": "Riverside Police Service",
-        "slug": "riverside",
-        "time_zone": "America/Edmonton",
-        "school_year_start_month": 9,
-        "school_year_start_day": 1,
-        "second_term_start_month": 2,
-        "second_term_start_day": 1,
-        "school_year_end_month": 6,
-        "school_year_end_day": 30,
-        "is_active": "on",
-        "first_admin_email": "chief@riverside.test",
-    }
+    form = agency_form(first_admin_email="chief@riverside.test")
     with app_role():
         signed_in(client, staff).post(reverse("admin:accounts_agency_add"), form)
     invitation = Invitation.objects.get(email="chief@riverside.test")

@@ -4,18 +4,13 @@ dispatchers started at the same moment and two workers taking the batches."""
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections
-from django.utils import timezone
 
-from schools.models import School
 from sro_portal.reminders import services
 from sro_portal.reminders.models import Reminder
-from tests import factories
-from tests.conftest import TEST_KIND
+from tests import workers
 
 pytestmark = [
     pytest.mark.redis,
@@ -27,29 +22,6 @@ SCHOOLS, RECIPIENTS = 200, 50  # 10,000 (school, recipient) pairs, one reminder 
 # Two Celery worker processes (tests/workers.py) send through an SMTP sink in this process.
 
 
-def _seed_due_reminders(world) -> set[int]:
-    board = world.school.board
-    schools = School.objects.bulk_create(
-        School(agency=world.agency, board=board, name=f"Bulk School {i}") for i in range(SCHOOLS)
-    )
-    users = [factories.UserFactory(agency=world.agency) for _ in range(RECIPIENTS)]
-    content_type = ContentType.objects.get_for_model(School)
-    due = timezone.now() - timedelta(minutes=1)
-    reminders = Reminder.objects.bulk_create(
-        Reminder(
-            agency=world.agency,
-            kind=TEST_KIND,
-            content_type=content_type,
-            object_id=str(school.pk),
-            recipient=user,
-            due_at=due,
-        )
-        for school in schools
-        for user in users
-    )
-    return {reminder.pk for reminder in reminders}
-
-
 def _dispatch_in_thread(barrier, results):
     barrier.wait()
     try:
@@ -59,7 +31,7 @@ def _dispatch_in_thread(barrier, results):
 
 
 def test_ten_thousand_reminders_each_sent_once(world_a, real_workers):
-    expected = _seed_due_reminders(world_a)
+    expected = set(workers.seed_due_reminders(world_a, schools=SCHOOLS, recipients=RECIPIENTS))
     assert len(expected) == 10_000
 
     barrier, results = threading.Barrier(2), []
