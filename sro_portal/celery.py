@@ -5,15 +5,12 @@ install on Django 6.1."""
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.contrib.django.task import DjangoTask
+from celery.signals import before_task_publish
 
 from sro_portal import rls
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sro_portal.settings")
-
-app = Celery("sro_portal")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
 
 # Row-level security (sro_portal/rls.py): a task sees the agency of whoever enqueued it (the
 # request's user, or the agency a sweeping job had set), carried in a message header. A task
@@ -21,19 +18,25 @@ app.autodiscover_tasks()
 AGENCY_HEADER = "sro_agency_id"
 
 
+class AgencyTask(DjangoTask):
+    """Celery's Django task (delay_on_commit), running its body with the enqueuer's agency set.
+    Set here, in the call itself, and not
+    in a task_prerun receiver: Celery's Django fixup closes the database connection in its own
+    task_prerun receiver, which would drop a setting made before it."""
+
+    def __call__(self, *args, **kwargs):
+        if self.request.is_eager:
+            return super().__call__(*args, **kwargs)
+        with rls.agency(getattr(self.request, AGENCY_HEADER, None)):
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("sro_portal", task_cls=AgencyTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
 @before_task_publish.connect
 def _send_the_agency(headers=None, **kwargs):
     if headers is not None:
         headers[AGENCY_HEADER] = rls.current_agency()
-
-
-@task_prerun.connect
-def _enter_the_agency(task=None, **kwargs):
-    if not task.request.is_eager:
-        rls.set_agency(getattr(task.request, AGENCY_HEADER, None))
-
-
-@task_postrun.connect
-def _leave_the_agency(task=None, **kwargs):
-    if not task.request.is_eager:
-        rls.set_agency(None)

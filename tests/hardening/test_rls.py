@@ -11,6 +11,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.app.trace import build_tracer
+from celery.signals import task_prerun
 from django.apps import apps
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -27,7 +29,8 @@ from sro_portal.accounts.models import Invitation, Role
 from sro_portal.accounts.tokens import invitation_token
 from sro_portal.calendars import services as calendar_services
 from sro_portal.calendars.tokens import feed_token
-from sro_portal.celery import AGENCY_HEADER, _enter_the_agency, _leave_the_agency, _send_the_agency
+from sro_portal.celery import AGENCY_HEADER, _send_the_agency
+from sro_portal.celery import app as celery_app
 from sro_portal.reminders import tasks as reminder_tasks
 from sro_portal.reminders.models import Reminder
 from sro_portal.reminders.services import reminder_schedule
@@ -322,17 +325,31 @@ def test_a_task_carries_the_agency_of_whoever_queued_it(world_a):
         _send_the_agency(headers=headers)
     assert headers == {AGENCY_HEADER: world_a.agency.pk}
 
-    class Request:  # what a worker builds from the message: custom headers become attributes
-        is_eager = False
 
-    class Task:
-        request = Request()
+@celery_app.task(name="tests.rls_probe", ignore_result=True)
+def _probe():
+    """What a task body sees: the agency setting and the schools visible to it."""
+    return _setting(), School.objects.count()
 
-    setattr(Task.request, AGENCY_HEADER, world_a.agency.pk)
-    _enter_the_agency(task=Task)
-    assert rls.current_agency() == world_a.agency.pk and _setting() == str(world_a.agency.pk)
-    _leave_the_agency(task=Task)
-    assert rls.current_agency() is None and _setting() == ""
+
+def test_a_task_body_runs_in_the_agency_of_its_message(app_role, world_a, world_b):
+    """Through Celery's own trace, as a worker runs a task, with a task_prerun receiver that drops
+    the setting as Celery's Django fixup does when it closes the connection before each task."""
+
+    def drop_the_setting(**kwargs):
+        rls.set_agency(None)
+
+    task_prerun.connect(drop_the_setting)
+    try:
+        with app_role():
+            trace = build_tracer(_probe.name, _probe, eager=False, app=celery_app)
+            run = trace("probe-1", [], {}, {AGENCY_HEADER: world_a.agency.pk, "is_eager": False})
+            assert rls.current_agency() is None and _setting() == ""  # cleared after the task
+    finally:
+        task_prerun.disconnect(drop_the_setting)
+    setting, schools = run.retval
+    assert setting == str(world_a.agency.pk)
+    assert schools == School.objects.filter(agency=world_a.agency).count() > 0
 
 
 @pytest.mark.django_db(transaction=True)
