@@ -20,14 +20,15 @@ AGENCY_HEADER = "sro_agency_id"
 
 class AgencyTask(DjangoTask):
     """Celery's Django task (delay_on_commit), running its body with the enqueuer's agency set.
-    Set here, in the call itself, and not
-    in a task_prerun receiver: Celery's Django fixup closes the database connection in its own
-    task_prerun receiver, which would drop a setting made before it."""
+    Set here, in the call itself, and not in a task_prerun receiver: Celery's Django fixup
+    closes the database connection in its own task_prerun receiver, which would drop a setting
+    made before it. A task called in process (directly, or eagerly) keeps its caller's agency."""
 
     def __call__(self, *args, **kwargs):
-        if self.request.is_eager:
+        request = self.request
+        if request.called_directly or request.is_eager:  # in process: the caller's agency
             return super().__call__(*args, **kwargs)
-        with rls.agency(getattr(self.request, AGENCY_HEADER, None)):
+        with rls.agency(getattr(request, AGENCY_HEADER, None)):
             return super().__call__(*args, **kwargs)
 
 
