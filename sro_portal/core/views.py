@@ -108,7 +108,7 @@ def _csp_reports(body: bytes) -> list[dict]:
     ([{"type": "csp-violation", "body": {...}}, ...]); nothing for anything else."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past Python's limit
         return []
     if isinstance(data, dict) and isinstance(data.get("csp-report"), dict):
         return [data["csp-report"]]

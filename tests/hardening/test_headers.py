@@ -169,7 +169,8 @@ def test_a_reporting_api_report_is_read_too(caplog, db):
 
 
 @pytest.mark.parametrize(
-    "body", ["not json", "[]", '{"csp-report": "text"}', "{}", '"x"', "1e999", "{" * 5000]
+    "body",
+    ["not json", "[]", '{"csp-report": "text"}', "{}", '"x"', "1e999", "{" * 5000, "[" * 16000],
 )
 def test_a_malformed_report_is_ignored_quietly(client, caplog, body):
     with caplog.at_level(logging.WARNING, logger="sro_portal.core.views"):
