@@ -100,8 +100,8 @@ def report_file_request(*, actor, year: SchoolYear, language: str) -> ReportFile
                 language=language,
                 requested_by=actor,
             )
-    except IntegrityError:  # another click started it in the meantime
-        return same_report.get(status__in=IN_PROGRESS)
+    except IntegrityError:  # another click started it in the meantime (it may be done already)
+        return same_report.order_by("-created_at").first()
     tasks.report_file_render_task.delay_on_commit(report_file.pk)
     return report_file
 
