@@ -2,6 +2,8 @@
 translates all of them (issue 13). Each check names what to fix."""
 
 import shutil
+import tempfile
+from pathlib import Path
 
 from django.core.management import call_command
 from django.test import override_settings
@@ -84,18 +86,29 @@ def test_the_french_catalogue_is_complete_and_without_fuzzy_entries():
     assert not fuzzy, f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
 
 
-def test_the_french_catalogue_has_every_string_of_the_source(tmp_path, monkeypatch):
-    """makemessages into a copy of the catalogue: whatever it adds is missing from ours."""
-    copy = tmp_path / "fr" / "LC_MESSAGES" / "django.po"
-    copy.parent.mkdir(parents=True)
-    shutil.copy(scan.CATALOGUE, copy)
-    monkeypatch.chdir(scan.ROOT)
-    with override_settings(LOCALE_PATHS=[tmp_path]):
-        call_command(
-            "makemessages", locale=["fr"], ignore_patterns=scan.MAKEMESSAGES_IGNORE, verbosity=0
-        )
-    ours = scan.po_keys(scan.po_entries(scan.CATALOGUE.read_text()))
-    extracted = scan.po_keys(scan.po_entries(copy.read_text()))
+def test_the_french_catalogue_has_every_string_of_the_source(monkeypatch):
+    """makemessages into a copy of the catalogue: whatever it adds is missing from ours.
+
+    makemessages writes each source file's strings into the first locale path whose parent
+    folder holds the file: the copy lives in a hidden folder of the checkout (makemessages skips
+    hidden folders when it looks for sources), so every file maps to the copy, never to the
+    real catalogue (which the test checks it left alone)."""
+    real = scan.CATALOGUE.read_bytes()
+    check_dir = Path(tempfile.mkdtemp(dir=scan.ROOT, prefix=".catalogue-check-"))
+    try:
+        copy = check_dir / "fr" / "LC_MESSAGES" / "django.po"
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(real)
+        monkeypatch.chdir(scan.ROOT)
+        with override_settings(LOCALE_PATHS=[check_dir]):
+            call_command(
+                "makemessages", locale=["fr"], ignore_patterns=scan.MAKEMESSAGES_IGNORE, verbosity=0
+            )
+        extracted = scan.po_keys(scan.po_entries(copy.read_text()))
+    finally:
+        shutil.rmtree(check_dir)
+    assert scan.CATALOGUE.read_bytes() == real
+    ours = scan.po_keys(scan.po_entries(real.decode()))
     missing = sorted(str(key) for key in extracted - ours)
     assert not missing, (
         f"{len(missing)} strings are not in the catalogue (manage.py makemessages -l fr, then "
