@@ -26,16 +26,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REASON = "Stopped coming to the sessions after the first week."
 
 
-def download(page: Page, link):
-    """Clicks a download link; if the portal asks for the password again first (an export may
-    require a recent sign-in), gives it, and the download follows."""
+def download_after_reauthenticating(page: Page, link):
+    """Clicks a download link: the portal asks for the password again first (the export comes
+    more than 10 minutes after signing in), the supervisor gives it, and the download follows."""
     with page.expect_download() as info:
         link.click()
-        if path_of(reverse("account_reauthenticate")).match(page.url):
-            assert_accessible(page)
-            password = page.locator("input[name='password']")
-            password.fill(PASSWORD)
-            page.locator("form").filter(has=password).locator("button[type='submit']").click()
+        expect(page).to_have_url(path_of(reverse("account_reauthenticate")))
+        assert_accessible(page)
+        password = page.locator("input[name='password']")
+        password.fill(PASSWORD)
+        page.locator("form").filter(has=password).locator("button[type='submit']").click()
     return info.value
 
 
@@ -103,9 +103,11 @@ def test_supervisor_reviews_approves_a_closure_and_exports(page, live_server, wo
     assert_accessible(page)
 
     # The export of the incidents by category, with the school chosen, eleven minutes after
-    # signing in: long enough for the portal to ask for the password again if it wants to.
+    # signing in: long enough for the portal to ask for the password again.
     with time_machine.travel(time.time() + 11 * 60, tick=True):
-        csv_file = download(page, by_category.get_by_role("link", name="CSV"))
+        csv_file = download_after_reauthenticating(
+            page, by_category.get_by_role("link", name="CSV")
+        )
     assert csv_file.suggested_filename.startswith("incidents-by_category-")
     with open(csv_file.path(), encoding="utf-8-sig") as exported:
         lines = exported.read().splitlines()

@@ -91,7 +91,7 @@ def test_a_token_link_is_limited_per_token(world_a):
     for name, url in _token_links(world_a).items():
         for attempt in range(USER_HITS):
             # Each from its own address: the token's own budget is what runs out.
-            assert _from(f"203.0.113.{attempt}").get(url).status_code != 429, name
+            assert _from(f"203.0.113.{attempt}").get(url).status_code == 200, name
         assert _is_the_429_page(_from("203.0.113.99").get(url)), name
 
 

@@ -123,7 +123,9 @@ def test_htmx_requests_the_user_makes_are_activity(client, world_a):
         for _ in range(3):
             clock.shift(20 * MINUTE)
             page = client.get(reverse("dashboards:program"), headers={"HX-Request": "true"})
-            assert page.status_code == 200
+            # Still signed in: the fragment itself, not htmx's redirect to the sign-in page.
+            assert page.status_code == 200 and "HX-Redirect" not in page
+            assert 'id="dashboard-body"' in page.text
 
 
 # --- Re-authentication --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Assignments, coverage and officer profiles through the real pages."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -211,8 +212,12 @@ def test_an_officer_adds_a_photo_served_only_to_those_who_see_the_officer(client
     url = reverse("officers:officer_photo", args=[world_a.sro.pk])
     photo = client.get(url)
     assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
-    # The picture, re-encoded without its metadata (tests/core/test_uploads.py).
-    assert b"".join(photo.streaming_content).startswith(b"\x89PNG")
+    # The picture, re-encoded without its metadata (tests/core/test_uploads.py): the same image.
+    from PIL import Image
+
+    served = Image.open(io.BytesIO(b"".join(photo.streaming_content)))
+    assert served.format == "PNG" and served.size == (4, 3)
+    assert served.convert("RGB").getpixel((0, 0)) == (0, 0, 128)  # navy
     signed_in(client, world_b.admin)
     assert client.get(url).status_code == 404
 
