@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
@@ -411,7 +411,8 @@ def sign_in(client, world, role) -> None:
 
 def fuzz_form(client, run: Run, role, form: Form, *, shown: bool) -> None:
     """Post hostile payloads to `form` as `role`, in a savepoint rolled back afterwards. A role
-    the form was not `shown` to gets fewer tries: it must be refused whatever it posts."""
+    the form was not `shown` to gets fewer tries, one of them the values a careful user would
+    post: it must be refused whatever it posts."""
     today = run.world_a.agency.today().isoformat()
     label = f"{role} -> {url_name(form.action)} ({form.action})"
 
@@ -421,6 +422,14 @@ def fuzz_form(client, run: Run, role, form: Form, *, shown: bool) -> None:
         with transaction.atomic():  # a failed request must not leave the transaction broken
             response = client.post(form.action, {**data, "csrfmiddlewaretoken": form.csrf})
         assert response.status_code < 500, (response.status_code, data)
+
+    if not shown:
+        # What the role that may use the form would post: a refusal must not depend on the
+        # values being nonsense.
+        careful = {
+            name: sensible(fld, today)[0] for name, fld in form.fields.items() if fld.kind != "file"
+        }
+        post = example(data=careful)(post)
 
     agency_a, agency_b = run.world_a.agency.pk, run.world_b.agency.pk
     try:
