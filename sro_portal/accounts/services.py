@@ -212,5 +212,7 @@ def agency_settings_update(*, actor, agency, changes: dict) -> None:
 def user_language_set(*, actor, language: str) -> None:
     """A member chooses their own language ("" follows the agency's default)."""
     actor.language = language
-    actor.full_clean(exclude=["password"])
+    # The language alone: the other fields are not this change's (and a legacy value in one of
+    # them must not stop a member from choosing a language).
+    actor.clean_fields(exclude=[f.name for f in actor._meta.fields if f.name != "language"])
     actor.save(update_fields=["language"])
