@@ -273,10 +273,11 @@ class Activity(TenantModel):
         indexes = [
             models.Index(fields=["agency", "officer", "date"], name="activity_officer_idx"),
             models.Index(fields=["agency", "school", "date"], name="activity_school_idx"),
-            # Covering: time by SRO role over a period reads the index alone.
+            # Covering: the dashboard's time figures and time by SRO role over a period read
+            # the index alone (a year of a large agency is 230,000 rows).
             models.Index(
                 fields=["agency", "date"],
-                include=["category", "minutes"],
+                include=["category", "minutes", "students_reached", "officer", "school"],
                 name="activity_date_idx",
             ),
         ]
