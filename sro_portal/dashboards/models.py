@@ -114,3 +114,48 @@ class ReportFile(TenantModel):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class FigureVersion(models.Model):
+    """How many times the rows behind one month of one source have changed: database triggers
+    (migration dashboards/0004) add one for every statement that writes them, so
+    MonthlyFigures can tell whether they are still exact. Written only by those triggers."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16)  # rollups.SOURCES: "activity", "incident"...
+    month = models.DateField()  # the month's first day, on the agency's calendar
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "month"], name="dashboards_figureversion_uniq"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.month:%Y-%m}: version {self.version}"
+
+
+class MonthlyFigures(models.Model):
+    """One month of one source's dashboard figures for a whole agency, as rollups computed them
+    from the rows: exact while `version` equals the month's FigureVersion and `time_zone` the
+    agency's (incidents are placed in months on the agency's clock). Derived data, rebuilt on
+    demand: deleting every row loses nothing."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16)
+    month = models.DateField()
+    version = models.BigIntegerField()
+    time_zone = models.CharField(max_length=64)
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "month"], name="dashboards_monthlyfigures_uniq"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.month:%Y-%m} (version {self.version})"

@@ -388,3 +388,30 @@ def test_a_connection_back_in_the_pool_forgets_the_agency():
         with pool.connection() as conn:
             value = conn.execute(f"SELECT current_setting('{rls.AGENCY_SETTING}', true)")
             assert value.fetchone()[0] == ""
+
+
+def test_kept_dashboard_figures_are_written_and_read_under_the_app_role(
+    app_role, world_a, world_b, client
+):
+    """The triggers that count changes (dashboards/migrations/0004) and the kept monthly figures
+    (dashboards.rollups) work for the app role, and stay behind the wall like any tenant row."""
+    from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
+
+    signed_in(client, world_b.supervisor)
+    with app_role():
+        assert client.get(reverse("dashboards:program")).status_code == 200  # B's months kept
+        signed_in(client, world_a.supervisor)
+        assert client.get(reverse("dashboards:program")).status_code == 200
+        with rls.agency(world_a.agency.pk):
+            factories.ActivityFactory(officer=world_a.sro, school=world_a.school)
+            assert FigureVersion.objects.filter(source="activity").count() == 1
+            mine = MonthlyFigures.objects.values_list("agency_id", flat=True)
+            assert set(mine) == {world_a.agency.pk}
+        assert client.get(reverse("dashboards:program")).status_code == 200
+    assert set(MonthlyFigures.objects.values_list("agency_id", flat=True)) == {
+        world_a.agency.pk,
+        world_b.agency.pk,
+    }
+    version = FigureVersion.objects.get(agency=world_a.agency, source="activity")
+    kept = MonthlyFigures.objects.get(agency=world_a.agency, source="activity", month=version.month)
+    assert kept.version == version.version  # computed again after the new activity

@@ -17,6 +17,8 @@ Rules for every metric:
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connections
+
 from sro_portal.dashboards.scope import Scope
 
 
@@ -50,3 +52,88 @@ def officer_names(scope: Scope) -> dict[int, str]:
 
     users = User.objects.filter(agency_id=scope.agency_id)
     return {pk: name or email for pk, name, email in users.values_list("pk", "full_name", "email")}
+
+
+def grouped(queryset, fields: list[str], aggregates: dict[str, str], *, per: str = "") -> dict:
+    """Several GROUP BYs of one queryset in one pass: {field: {value: {aggregate: number}}}.
+
+    `queryset` is filtered and annotated (a month, an hour...); each of `fields` is grouped on
+    its own, as `queryset.values(field).annotate(...)` would. `aggregates` are SQL over the
+    queryset's columns, written by the metric modules (never user input), e.g.
+    {"minutes": 'SUM("minutes")', "count": "COUNT(*)"}. With `per` (a column, e.g. "month"),
+    every group is also split by it: {per value: {field: {value: {aggregate: number}}}}.
+
+    Why: a year of a large agency is 230,000 activities; four GROUP BYs read them four times
+    (about 100 ms each), GROUPING SETS reads them once. PostgreSQL only: elsewhere (the SQLite
+    demo) it runs one GROUP BY per field over the same subquery.
+    """
+    keys = [per] if per else []
+    inner = queryset.order_by().values(*_columns(queryset, keys + fields, aggregates))
+    inner_sql, params = inner.query.sql_with_params()
+    names = ", ".join(_quote(name) for name in keys + fields)
+    sums = ", ".join(f"{sql} AS {_quote(name)}" for name, sql in aggregates.items())
+    connection = connections[queryset.db]
+    # The SQL below is built from the ORM's compiled subquery (its values passed as params), the
+    # fields' quoted names and the metric modules' own aggregates: nothing a user typed.
+    if connection.vendor == "postgresql":
+        sets = ", ".join(f"({_quote_all([*keys, field])})" for field in fields)
+        statements = [
+            f"SELECT {names}, GROUPING({_quote_all(fields)}) AS _set, {sums} "  # noqa: S608
+            f"FROM ({inner_sql}) AS rows GROUP BY GROUPING SETS ({sets})"
+        ]
+    else:
+        statements = [
+            f"SELECT {_only(keys, fields, field)}, {_set_bits(fields, field)} AS _set, "  # noqa: S608
+            f"{sums} FROM ({inner_sql}) AS rows GROUP BY {_quote_all([*keys, field])}"
+            for field in fields
+        ]
+    result = {}
+    bits = {_set_bits(fields, field): field for field in fields}
+    width = len(keys) + len(fields)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                field = bits[row[width]]
+                groups = result.setdefault(row[0], {}) if per else result
+                value = row[len(keys) + fields.index(field)]
+                groups.setdefault(field, {})[value] = dict(
+                    zip(aggregates, row[width + 1 :], strict=True)
+                )
+    if not per:
+        for field in fields:
+            result.setdefault(field, {})
+    return result
+
+
+def _columns(queryset, fields, aggregates) -> list[str]:
+    """The columns the subquery selects: the grouped fields, then every other column the
+    aggregates name (written "name" in their SQL)."""
+    names = list(fields)
+    for sql in aggregates.values():
+        for part in sql.split('"')[1::2]:
+            if part not in names:
+                names.append(part)
+    return names
+
+
+def _set_bits(fields: list[str], field: str) -> int:
+    """GROUPING(f1, ..., fn) of the set grouped by `field` alone: 1 for every other field."""
+    return sum(1 << (len(fields) - 1 - index) for index, name in enumerate(fields) if name != field)
+
+
+def _only(keys: list[str], fields: list[str], field: str) -> str:
+    """The grouped columns with NULL for the fields other than `field` (as GROUPING SETS
+    leaves them)."""
+    return _quote_all(keys) + "".join(
+        (", " if keys or index else "") + (_quote(name) if name == field else "NULL")
+        for index, name in enumerate(fields)
+    )
+
+
+def _quote_all(names: list[str]) -> str:
+    return ", ".join(_quote(name) for name in names)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -7,65 +7,70 @@ Times are on the agency's clock: the period's bounds come from `local_range`, an
 and weekdays are computed in the database in the agency's time zone (an incident at 23:30 local
 time is in that day's 23:00 hour, not in the next day's UTC hour).
 
-Seven queries whatever the number of incidents: by category (with the open count), by month
-(this period and the year before, by conditional aggregation), by location, by hour, by weekday,
-by school, and the names of the scope's schools.
+Three queries whatever the number of incidents: per month, by category (with the open count),
+location, hour, weekday and school in one pass (GROUPING SETS), for the period and for the year
+before; the names of the scope's schools. A whole agency's whole months are read from the kept
+monthly figures instead (rollups: two queries a period, and the pass for the months that
+changed).
 """
 
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMonth, ExtractYear
+from django.db.models import Q
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from incidents.models import Category, Incident, Location
 from schools.models import School
-from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards import rollups
+from sro_portal.dashboards.metrics import by_school, grouped, local_range
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
+CLOSED = Incident.Status.CLOSED.value
+FIELDS = ["category", "location", "hour", "weekday", "school_id"]
+# COUNT(*) and the status: incident_date_idx covers them (no table read).
+COUNTS = {"n": "COUNT(*)", "unclosed": f"COUNT(*) FILTER (WHERE \"status\" <> '{CLOSED}')"}
+
+
+def compute(scope: Scope) -> dict:
+    """The scope's incidents per month on the agency's clock, counted by category (with those
+    not closed), location, hour, weekday and school, as JSON (rollups.grouped_json)."""
+    first, after = local_range(scope)
+    tz = ZoneInfo(scope.tz_name)
+    incidents = by_school(
+        Incident.objects.filter(
+            agency_id=scope.agency_id, occurred_at__gte=first, occurred_at__lt=after
+        ),
+        scope,
+    ).annotate(
+        month=TruncMonth("occurred_at", tzinfo=tz),
+        hour=ExtractHour("occurred_at", tzinfo=tz),
+        weekday=ExtractIsoWeekDay("occurred_at", tzinfo=tz),
+    )
+    return rollups.grouped_json(grouped(incidents, FIELDS, COUNTS, per="month"))
+
 
 def build(scope: Scope) -> Section:
-    first, after = local_range(scope)
-    before = scope.previous_year()
-    before_first, before_after = local_range(before)
     tz = ZoneInfo(scope.tz_name)
+    # A whole agency's whole months come from the kept monthly figures (rollups); the year
+    # before gives the same months one year earlier (the same days of the year).
+    months = rollups.figures(scope, "incident", compute)
+    per_month = _per_month(months)
+    per_month_before = _per_month(rollups.figures(scope.previous_year(), "incident", compute))
+    counts = rollups.sum_grouped(months)
 
-    base = by_school(Incident.objects.filter(agency_id=scope.agency_id), scope)
-    in_period = base.filter(occurred_at__gte=first, occurred_at__lt=after)
-
-    categories = {
-        row["category"]: row
-        for row in in_period.values("category")
-        .annotate(n=Count("pk"), unclosed=Count("pk", filter=~Q(status=Incident.Status.CLOSED)))
-        .order_by()
-    }
+    categories = counts.get("category", {})
     total = sum(row["n"] for row in categories.values())
     still_open = sum(row["unclosed"] for row in categories.values())
+    total_before = sum(per_month_before.values())
 
-    this_period = Q(occurred_at__gte=first, occurred_at__lt=after)
-    year_before = Q(occurred_at__gte=before_first, occurred_at__lt=before_after)
-    months = {
-        (row["year"], row["month"]): (row["now"], row["before"])
-        # One range over both periods (an OR of two ranges made PostgreSQL scan the table); the
-        # months between them count zero in both.
-        for row in base.filter(occurred_at__gte=before_first, occurred_at__lt=after)
-        .annotate(year=ExtractYear("occurred_at", tzinfo=tz))
-        .annotate(month=ExtractMonth("occurred_at", tzinfo=tz))
-        .values("year", "month")
-        .annotate(now=Count("pk", filter=this_period), before=Count("pk", filter=year_before))
-        .order_by()
-    }
-    total_before = sum(before for _now, before in months.values())
-
-    locations = _counts(in_period, "location")
-    hours = _counts(in_period.annotate(hour=ExtractHour("occurred_at", tzinfo=tz)), "hour")
-    weekdays = _counts(
-        in_period.annotate(weekday=ExtractIsoWeekDay("occurred_at", tzinfo=tz)), "weekday"
+    locations, hours, weekdays = (
+        _numbers(counts.get(field, {})) for field in ("location", "hour", "weekday")
     )
-    schools = _school_rows(scope, in_period)
+    schools = _school_rows(scope, _numbers(counts.get("school_id", {})))
 
     change = percent(total - total_before, total_before)
     return Section(
@@ -106,8 +111,8 @@ def build(scope: Scope) -> Section:
                 rows=[
                     [
                         f"{month:%Y-%m}",
-                        months.get((month.year, month.month), (0, 0))[0],
-                        months.get((month.year - 1, month.month), (0, 0))[1],
+                        per_month.get(month, 0),
+                        per_month_before.get(month.replace(year=month.year - 1), 0),
                     ]
                     for month in _months(scope.start, scope.end)
                 ],
@@ -156,10 +161,20 @@ def build(scope: Scope) -> Section:
     )
 
 
-def _counts(queryset, field: str) -> dict:
-    return {
-        row[field]: row["n"] for row in queryset.values(field).annotate(n=Count("pk")).order_by()
-    }
+def _numbers(counts: dict) -> dict:
+    """{value: incidents} from sum_grouped()'s {value: {"n": incidents, ...}}."""
+    return {value: row["n"] for value, row in counts.items()}
+
+
+def _per_month(parts) -> dict:
+    """{first day of the month: incidents} of rollups.figures()' parts."""
+    totals = {}
+    for part, figures in parts:
+        month = part.start.replace(day=1)
+        totals[month] = totals.get(month, 0) + sum(
+            row["n"] for _c, row in figures.get("category", [])
+        )
+    return totals
 
 
 def _choice_rows(choices, counts: dict) -> list[list]:
@@ -173,10 +188,9 @@ def _choice_rows(choices, counts: dict) -> list[list]:
     return sorted(rows, key=lambda row: -row[1])  # stable: ties keep the choices' order
 
 
-def _school_rows(scope: Scope, in_period) -> list[list]:
+def _school_rows(scope: Scope, counts: dict) -> list[list]:
     """The scope's active schools (zeros included) and any other school of the scope with
-    incidents in the period, the most incidents first, then by name."""
-    counts = _counts(in_period, "school_id")
+    incidents in the period (`counts`), the most incidents first, then by name."""
     names = by_school(School.objects.filter(agency_id=scope.agency_id), scope, "pk").filter(
         Q(is_active=True) | Q(pk__in=list(counts))
     )

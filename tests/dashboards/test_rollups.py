@@ -1,0 +1,205 @@
+"""The kept monthly figures (dashboards.rollups): a whole agency's whole months are read from
+MonthlyFigures while their FigureVersion says nothing changed, and the page shows exactly what it
+shows when every figure is computed from the rows, whatever is written in between and however it
+is written (the ORM, a bulk update, raw SQL, a delete)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from incidents.models import Incident
+from officers.models import Activity
+from officers.models import ActivityCategory as C
+from sro_portal.dashboards import rollups
+from sro_portal.dashboards.metrics import incidents, time_spent
+from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
+from sro_portal.dashboards.scope import scope_for
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+YEAR = (date(2025, 9, 1), date(2026, 6, 30))
+
+
+def _at(year, month, day, hour=10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def data(world_a, world_b):
+    for world in (world_a, world_b):
+        for month, category, minutes in [
+            (9, C.MENTORING, 90),
+            (10, C.INVESTIGATION, 30),
+            (1, C.INVESTIGATION, 45),
+        ]:
+            year = 2026 if month < 9 else 2025
+            factories.ActivityFactory(
+                officer=world.sro,
+                school=world.school,
+                date=date(year, month, 3),
+                category=category,
+                minutes=minutes,
+            )
+        factories.IncidentFactory(school=world.school, occurred_at=_at(2025, 10, 6))
+        factories.IncidentFactory(school=world.school, occurred_at=_at(2024, 10, 6))
+    return world_a
+
+
+def _shown(scope) -> list:
+    """What the time and incident sections show: every figure and every table."""
+    shown = []
+    for module in (time_spent, incidents):
+        section = module.build(scope)
+        shown.append([(f.label, f.value, f.detail) for f in section.figures])
+        shown.append([(t.key, t.rows) for t in section.tables])
+    return shown
+
+
+def _from_rows(scope, monkeypatch) -> list:
+    """The same, computed from the rows alone (no kept figure read or written)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_kept", lambda scope: False)
+        return _shown(scope)
+
+
+def _assert_exact(world, monkeypatch, start=YEAR[0], end=YEAR[1]):
+    scope = scope_for(world.supervisor, start=start, end=end)
+    kept_before = MonthlyFigures.objects.count()
+    assert _shown(scope) == _from_rows(scope, monkeypatch)
+    return MonthlyFigures.objects.count() - kept_before
+
+
+def test_periods_are_cut_at_the_first_of_each_month():
+    assert rollups.periods(date(2025, 9, 15), date(2025, 11, 2)) == [
+        (date(2025, 9, 15), date(2025, 9, 30)),
+        (date(2025, 10, 1), date(2025, 10, 31)),
+        (date(2025, 11, 1), date(2025, 11, 2)),
+    ]
+    assert rollups.periods(date(2025, 9, 1), date(2025, 9, 30)) == [
+        (date(2025, 9, 1), date(2025, 9, 30))
+    ]
+
+
+def test_the_first_view_keeps_every_whole_month_and_the_next_reads_them(
+    data, monkeypatch, django_assert_max_num_queries
+):
+    # Ten months, two sources, and the year before for incidents: 30 kept rows.
+    assert _assert_exact(data, monkeypatch) == 30
+    assert set(MonthlyFigures.objects.values_list("agency_id", flat=True)) == {data.agency.pk}
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    with django_assert_max_num_queries(9):  # 3 periods x (versions + kept), the names
+        _shown(scope)
+
+
+def test_every_kind_of_write_is_seen_at_the_next_view(data, world_b, monkeypatch):
+    _assert_exact(data, monkeypatch)
+    activity = Activity.objects.filter(agency=data.agency).order_by("date").first()
+
+    activity.date = date(2026, 3, 9)  # moves from September to March
+    activity.save()
+    _assert_exact(data, monkeypatch)
+
+    Activity.objects.filter(agency=data.agency).update(minutes=12)  # one bulk statement
+    _assert_exact(data, monkeypatch)
+
+    factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2026, 2, 2))
+    _assert_exact(data, monkeypatch)
+
+    incident = Incident.objects.filter(agency=data.agency, occurred_at__year=2025).get()
+    incident.status = Incident.Status.OPEN  # "open now" counts it
+    incident.save()
+    _assert_exact(data, monkeypatch)
+
+    with connection.cursor() as cursor:  # a write the portal does not know about
+        cursor.execute(
+            "UPDATE incidents_incident SET occurred_at = occurred_at + interval '40 days' "
+            "WHERE id = %s",
+            [incident.pk],
+        )
+    _assert_exact(data, monkeypatch)
+
+    Activity.objects.filter(agency=data.agency, date__month=10).delete()
+    Incident.objects.filter(pk=incident.pk).delete()
+    _assert_exact(data, monkeypatch)
+    # A custom range: the days around the whole months come from the rows.
+    _assert_exact(data, monkeypatch, start=date(2025, 9, 20), end=date(2026, 2, 10))
+
+
+def test_a_new_time_zone_places_incidents_again(data, monkeypatch):
+    factories.IncidentFactory(school=data.school, occurred_at=_at(2025, 11, 1, 3))  # 1 a.m. ...
+    _assert_exact(data, monkeypatch)
+    data.agency.time_zone = "America/Halifax"  # ... or 12 a.m. on 31 October in Halifax?
+    data.agency.save()
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    assert scope.tz_name == "America/Halifax"
+    _assert_exact(data, monkeypatch)
+    assert set(
+        MonthlyFigures.objects.filter(source="incident").values_list("time_zone", flat=True)
+    ) == {"America/Halifax"}
+
+
+def test_another_agency_s_writes_change_nothing_kept_here(data, world_b, monkeypatch):
+    _assert_exact(data, monkeypatch)
+    mine = dict(FigureVersion.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version"))
+    kept = list(MonthlyFigures.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version"))
+    for _ in range(3):
+        factories.ActivityFactory(officer=world_b.sro, school=world_b.school, date=date(2025, 9, 9))
+        factories.IncidentFactory(school=world_b.school, occurred_at=_at(2025, 9, 9))
+    Activity.objects.filter(agency=world_b.agency).update(minutes=1)
+    assert (
+        dict(FigureVersion.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version")) == mine
+    )
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    _shown(scope)
+    assert (
+        list(MonthlyFigures.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version")) == kept
+    )
+    # And agency B's figures, kept in turn, are B's alone.
+    other = scope_for(world_b.supervisor, start=YEAR[0], end=YEAR[1])
+    assert _shown(other) == _from_rows(other, monkeypatch)
+    assert _shown(other) != _shown(scope)
+
+
+def test_a_school_or_an_officer_reads_the_rows(data, monkeypatch):
+    school = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1], school=data.school)
+    officer = scope_for(data.sro, start=YEAR[0], end=YEAR[1])
+    time_spent.build(school)
+    time_spent.build(officer)
+    assert not MonthlyFigures.objects.exists()
+
+
+def test_a_change_after_the_versions_are_read_is_computed_again(data, monkeypatch):
+    """The race the version order guards: a write committed while a view computes its months
+    leaves the kept row out of date (computed again at the next view), never wrong."""
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    compute = time_spent.compute
+
+    def compute_then_write(part):
+        figures = compute(part)
+        if not getattr(compute_then_write, "done", False):
+            compute_then_write.done = True  # a write lands after the pass
+            factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 9, 5))
+        return figures
+
+    monkeypatch.setattr(time_spent, "compute", compute_then_write)
+    time_spent.build(scope)
+    monkeypatch.setattr(time_spent, "compute", compute)
+    _assert_exact(data, monkeypatch)
+    september = MonthlyFigures.objects.get(
+        agency=data.agency, source="activity", month=date(2025, 9, 1)
+    )
+    assert (
+        september.version
+        == FigureVersion.objects.get(
+            agency=data.agency, source="activity", month=date(2025, 9, 1)
+        ).version
+    )
+
+
+def test_the_last_days_of_a_month_count_with_it(data, monkeypatch):
+    factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 9, 30))
+    factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 10, 1))
+    _assert_exact(data, monkeypatch)
+    _assert_exact(data, monkeypatch, start=date(2025, 9, 30), end=date(2025, 10, 1) + timedelta(0))
