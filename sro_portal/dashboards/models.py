@@ -139,15 +139,15 @@ class FigureVersion(models.Model):
 
 class MonthlyFigures(models.Model):
     """One month of one source's dashboard figures for a whole agency, as rollups computed them
-    from the rows: exact while `version` equals the month's FigureVersion and `time_zone` the
-    agency's (incidents are placed in months on the agency's clock). Derived data, rebuilt on
-    demand: deleting every row loses nothing."""
+    from the rows: exact while `version` equals the month's FigureVersion and `basis` the
+    agency's settings they depend on (its time zone: incidents are placed in months on the
+    agency's clock). Derived data, rebuilt on demand: deleting every row loses nothing."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=16)
     month = models.DateField()
     version = models.BigIntegerField()
-    time_zone = models.CharField(max_length=64)
+    basis = models.CharField(max_length=100)
     figures = models.JSONField()
 
     class Meta:

@@ -5,10 +5,10 @@ year: over a second of SQL for the page).
 How it stays exact: database triggers (migration dashboards/0004) raise a month's FigureVersion
 after every statement that writes its activities, incidents or involvements, whoever writes them
 (the portal, a purge, an import, psql). A MonthlyFigures row records the version it was computed
-at; it is used only while that version is still the month's (and while the agency keeps the time
-zone it was computed in), and is computed again otherwise. The version is read *before* the rows
-are aggregated, so a change committed in between makes the row look out of date, never the
-reverse.
+at; it is used only while that version is still the month's (and while the agency keeps the
+settings it was computed with: its time zone, for incidents), and is computed again otherwise.
+The version is read *before* the rows are aggregated, so a change committed in between makes the
+row look out of date, never the reverse.
 
 Only scopes of the whole agency over whole months use it: a school's or an officer's figures
 read a few hundred rows through their own indexes, and the days of a period that do not make a
@@ -37,10 +37,14 @@ SOURCES = ("activity", "incident", "response")  # the triggers' sources (migrati
 Compute = Callable[[Scope], dict[str, dict]]
 
 
-def figures(scope: Scope, source: str, compute: Compute) -> list[tuple[Scope, dict]]:
+def figures(
+    scope: Scope, source: str, compute: Compute, *, basis: str = ""
+) -> list[tuple[Scope, dict]]:
     """The scope's period cut into parts (whole months, and the days around them), each with its
     figures, in order. Whole months of a whole agency come from the kept MonthlyFigures while
-    they are exact; everything else from compute()."""
+    they are exact; everything else from compute(). `basis`: the agency settings the figures
+    depend on besides the rows (default: the time zone); kept figures of another basis are
+    computed again."""
     if not _kept(scope):
         return _parts(scope, compute(scope))
     edges, months = [], []
@@ -48,7 +52,8 @@ def figures(scope: Scope, source: str, compute: Compute) -> list[tuple[Scope, di
         whole = start.day == 1 and end == _month_end(start)
         (months if whole else edges).append((start, end))
     parts = [part for start, end in edges for part in _computed(scope, start, end, compute)]
-    parts += _monthly(scope, source, [start for start, _end in months], compute)
+    basis = basis or scope.tz_name
+    parts += _monthly(scope, source, [start for start, _end in months], compute, basis)
     return sorted(parts, key=lambda part: part[0].start)
 
 
@@ -87,7 +92,7 @@ def _computed(scope, start, end, compute) -> list[tuple[Scope, dict]]:
     return [(part, month_figures)] if month_figures is not None else []
 
 
-def _monthly(scope: Scope, source: str, months: list[date], compute) -> list[tuple[Scope, dict]]:
+def _monthly(scope: Scope, source: str, months: list[date], compute, basis: str) -> list:
     """Each whole month's figures: kept ones while exact; the others computed in one go (from
     the first to the last of them) and kept."""
     if not months:
@@ -110,7 +115,7 @@ def _monthly(scope: Scope, source: str, months: list[date], compute) -> list[tup
         for month in months
         if month in kept
         and kept[month].version == versions.get(month, 0)
-        and kept[month].time_zone == scope.tz_name
+        and kept[month].basis == basis
     }
     stale = [month for month in months if month not in exact]
     if stale:
@@ -124,7 +129,7 @@ def _monthly(scope: Scope, source: str, months: list[date], compute) -> list[tup
                     source=source,
                     month=month,
                     version=versions.get(month, 0),
-                    time_zone=scope.tz_name,
+                    basis=basis,
                     figures=exact[month],
                 )
             )
@@ -132,7 +137,7 @@ def _monthly(scope: Scope, source: str, months: list[date], compute) -> list[tup
             rows,
             update_conflicts=True,
             unique_fields=["agency", "source", "month"],
-            update_fields=["version", "time_zone", "figures"],
+            update_fields=["version", "basis", "figures"],
         )
     return [(replace(scope, start=month, end=_month_end(month)), exact[month]) for month in months]
 

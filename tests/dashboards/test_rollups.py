@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 
-from incidents.models import Incident
+from incidents.models import Incident, Involvement
 from officers.models import Activity
 from officers.models import ActivityCategory as C
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import incidents, time_spent
+from sro_portal.dashboards.metrics import incidents, responses, time_spent
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import scope_for
 from tests import factories
@@ -42,15 +42,17 @@ def data(world_a, world_b):
                 category=category,
                 minutes=minutes,
             )
-        factories.IncidentFactory(school=world.school, occurred_at=_at(2025, 10, 6))
-        factories.IncidentFactory(school=world.school, occurred_at=_at(2024, 10, 6))
+        for when in (_at(2025, 10, 6), _at(2024, 10, 6), _at(2026, 1, 12)):
+            incident = factories.IncidentFactory(school=world.school, occurred_at=when)
+            for response in ("warning", "charge"):
+                factories.InvolvementFactory(incident=incident, response=response)
     return world_a
 
 
 def _shown(scope) -> list:
     """What the time and incident sections show: every figure and every table."""
     shown = []
-    for module in (time_spent, incidents):
+    for module in (time_spent, incidents, responses):
         section = module.build(scope)
         shown.append([(f.label, f.value, f.detail) for f in section.figures])
         shown.append([(t.key, t.rows) for t in section.tables])
@@ -85,11 +87,11 @@ def test_periods_are_cut_at_the_first_of_each_month():
 def test_the_first_view_keeps_every_whole_month_and_the_next_reads_them(
     data, monkeypatch, django_assert_max_num_queries
 ):
-    # Ten months, two sources, and the year before for incidents: 30 kept rows.
-    assert _assert_exact(data, monkeypatch) == 30
+    # Ten months, three sources, and the year before for incidents: 40 kept rows.
+    assert _assert_exact(data, monkeypatch) == 40
     assert set(MonthlyFigures.objects.values_list("agency_id", flat=True)) == {data.agency.pk}
     scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
-    with django_assert_max_num_queries(9):  # 3 periods x (versions + kept), the names
+    with django_assert_max_num_queries(13):  # 4 periods x (versions + kept), years, names
         _shown(scope)
 
 
@@ -107,6 +109,12 @@ def test_every_kind_of_write_is_seen_at_the_next_view(data, world_b, monkeypatch
     factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2026, 2, 2))
     _assert_exact(data, monkeypatch)
 
+    Involvement.objects.filter(agency=data.agency, response="warning").update(response="caution")
+    _assert_exact(data, monkeypatch)
+
+    Involvement.objects.filter(agency=data.agency, response="charge").first().delete()
+    _assert_exact(data, monkeypatch)
+
     incident = Incident.objects.filter(agency=data.agency, occurred_at__year=2025).get()
     incident.status = Incident.Status.OPEN  # "open now" counts it
     incident.save()
@@ -121,6 +129,7 @@ def test_every_kind_of_write_is_seen_at_the_next_view(data, world_b, monkeypatch
     _assert_exact(data, monkeypatch)
 
     Activity.objects.filter(agency=data.agency, date__month=10).delete()
+    Involvement.objects.filter(incident=incident).delete()
     Incident.objects.filter(pk=incident.pk).delete()
     _assert_exact(data, monkeypatch)
     # A custom range: the days around the whole months come from the rows.
@@ -136,26 +145,25 @@ def test_a_new_time_zone_places_incidents_again(data, monkeypatch):
     assert scope.tz_name == "America/Halifax"
     _assert_exact(data, monkeypatch)
     assert set(
-        MonthlyFigures.objects.filter(source="incident").values_list("time_zone", flat=True)
+        MonthlyFigures.objects.filter(source="incident").values_list("basis", flat=True)
     ) == {"America/Halifax"}
+
+
+def _versions(model, agency) -> list:
+    return list(model.objects.filter(agency=agency).order_by("pk").values_list("pk", "version"))
 
 
 def test_another_agency_s_writes_change_nothing_kept_here(data, world_b, monkeypatch):
     _assert_exact(data, monkeypatch)
-    mine = dict(FigureVersion.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version"))
-    kept = list(MonthlyFigures.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version"))
+    mine, kept = _versions(FigureVersion, data.agency), _versions(MonthlyFigures, data.agency)
     for _ in range(3):
         factories.ActivityFactory(officer=world_b.sro, school=world_b.school, date=date(2025, 9, 9))
         factories.IncidentFactory(school=world_b.school, occurred_at=_at(2025, 9, 9))
     Activity.objects.filter(agency=world_b.agency).update(minutes=1)
-    assert (
-        dict(FigureVersion.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version")) == mine
-    )
+    assert _versions(FigureVersion, data.agency) == mine
     scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
     _shown(scope)
-    assert (
-        list(MonthlyFigures.objects.filter(agency=data.agency).order_by("pk").values_list("pk", "version")) == kept
-    )
+    assert _versions(MonthlyFigures, data.agency) == kept
     # And agency B's figures, kept in turn, are B's alone.
     other = scope_for(world_b.supervisor, start=YEAR[0], end=YEAR[1])
     assert _shown(other) == _from_rows(other, monkeypatch)
@@ -203,3 +211,16 @@ def test_the_last_days_of_a_month_count_with_it(data, monkeypatch):
     factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 10, 1))
     _assert_exact(data, monkeypatch)
     _assert_exact(data, monkeypatch, start=date(2025, 9, 30), end=date(2025, 10, 1) + timedelta(0))
+
+
+def test_new_school_year_dates_place_responses_again(data, monkeypatch):
+    factories.InvolvementFactory(
+        incident=factories.IncidentFactory(school=data.school, occurred_at=_at(2025, 9, 10)),
+        response="warning",
+    )
+    _assert_exact(data, monkeypatch, start=date(2024, 9, 1), end=YEAR[1])
+    # The school year now starts on 15 September: the subject of 10 September 2025 moves to
+    # the school year before, with no row written.
+    data.agency.school_year_start_day = 15
+    data.agency.save()
+    _assert_exact(data, monkeypatch, start=date(2024, 9, 1), end=YEAR[1])

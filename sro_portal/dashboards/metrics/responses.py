@@ -11,43 +11,55 @@ Responses are police information: the section is for the program audience only (
 privacy rules); `build` refuses any other.
 
 Three queries whatever the number of subjects: the agency's school-year settings, the subjects
-counted by school, school year and response, and the names of their schools (everything else is
-summed from those rows).
+per month counted by school, response and school year in one pass (GROUPING SETS), and the names
+of their schools. A whole agency's whole months are read from the kept monthly figures instead
+(rollups: two queries, and the pass for the months that changed).
 """
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, DateField, F, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from incidents.models import DIVERTED, Involvement, InvolvementRole, Response
 from sro_portal.accounts.models import Agency, SchoolYear
-from sro_portal.dashboards.metrics import by_school, local_range, school_names
+from sro_portal.dashboards import rollups
+from sro_portal.dashboards.metrics import by_school, grouped, local_range, school_names
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
+# Subjects, and those diverted and charged, by school, response and school year in one pass.
+# The responses are the model's own codes (never user input).
+COUNTS = {
+    "n": "COUNT(*)",
+    "diverted": 'COUNT(*) FILTER (WHERE "response" IN ('
+    + ", ".join(f"'{code}'" for code in sorted(DIVERTED))
+    + "))",
+    "charged": f"COUNT(*) FILTER (WHERE \"response\" = '{Response.CHARGE}')",
+}
 
-def build(scope: Scope) -> Section:
-    if scope.audience != Audience.PROGRAM:
-        raise PermissionDenied  # responses are hidden from school admins and officers' views
+
+def compute(scope: Scope) -> dict:
+    """The period's subjects with a response per month (their incident's, on the agency's
+    clock), counted by school, response and school year (its first day), as JSON."""
     first, after = local_range(scope)
     tz = ZoneInfo(scope.tz_name)
-    years = _school_years(scope)
-    # The index of the school year an incident falls in: the last year whose first day (at
+    # The first day of the school year an incident falls in: the last year whose first day (at
     # midnight on the agency's clock) is not after it.
+    years = _school_years(scope)
     year_of = Case(
         *(
             When(
                 incident__occurred_at__gte=datetime.combine(year.start, time.min, tzinfo=tz),
-                then=Value(index),
+                then=Value(year.start),
             )
-            for index, year in reversed(list(enumerate(years)))
-            if index > 0
+            for year in reversed(years[1:])
         ),
-        default=Value(0),
-        output_field=IntegerField(),
+        default=Value(years[0].start),
+        output_field=DateField(),
     )
     subjects = by_school(
         Involvement.objects.filter(
@@ -59,25 +71,38 @@ def build(scope: Scope) -> Section:
         ).exclude(response=""),
         scope,
         "incident__school_id",
+    ).annotate(
+        month=TruncMonth("incident__occurred_at", tzinfo=tz),
+        school=F("incident__school_id"),
+        year=year_of,
     )
-    rows = list(
-        subjects.annotate(year=year_of)
-        .values("incident__school_id", "year", "response")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    by_month = grouped(subjects, ["school", "response", "year"], COUNTS, per="month")
+    return rollups.grouped_json(by_month)
+
+
+def build(scope: Scope) -> Section:
+    if scope.audience != Audience.PROGRAM:
+        raise PermissionDenied  # responses are hidden from school admins and officers' views
+    years = _school_years(scope)
+    # A whole agency's whole months come from the kept monthly figures (rollups), kept with the
+    # school years as the agency sets them (they place each subject in a school year).
+    basis = f"{scope.tz_name} {years[0].start:%m-%d}"
+    counts = rollups.sum_grouped(rollups.figures(scope, "response", compute, basis=basis))
 
     names = school_names(scope)
-    per_response: dict[str, int] = {}
-    per_school: dict[tuple[str, int], _Tally] = {}
+    per_response = {code: row["n"] for code, row in counts.get("response", {}).items()}
+    per_school = {
+        (names.get(pk, ""), pk): _Tally.of(row) for pk, row in counts.get("school", {}).items()
+    }
     per_year = {index: _Tally() for index in range(len(years))}
-    overall = _Tally()
-    for row in rows:
-        response, n = row["response"], row["n"]
-        per_response[response] = per_response.get(response, 0) + n
-        school = (names.get(row["incident__school_id"], ""), row["incident__school_id"])
-        for tally in (per_school.setdefault(school, _Tally()), per_year[row["year"]], overall):
-            tally.add(response, n)
+    for start, row in counts.get("year", {}).items():
+        per_year[_index_of(years, date.fromisoformat(start))].add(row)
+    overall = _Tally.of(
+        {
+            name: sum(row[name] for row in counts.get("school", {}).values())
+            for name in ("n", "diverted", "charged")
+        }
+    )
 
     return Section(
         key="responses",
@@ -145,12 +170,17 @@ class _Tally:
     def __init__(self):
         self.total = self.diverted = self.charged = 0
 
-    def add(self, response: str, n: int) -> None:
-        self.total += n
-        if response in DIVERTED:
-            self.diverted += n
-        elif response == Response.CHARGE:
-            self.charged += n
+    @classmethod
+    def of(cls, counts: dict) -> "_Tally":
+        tally = cls()
+        tally.add(counts)
+        return tally
+
+    def add(self, counts: dict) -> None:
+        """compute()'s counts: {"n": subjects, "diverted": ..., "charged": ...}."""
+        self.total += counts["n"]
+        self.diverted += counts["diverted"]
+        self.charged += counts["charged"]
 
     def row(self, label: str) -> list:
         return [label, self.total, self.diverted, self.charged, percent(self.diverted, self.total)]
@@ -164,6 +194,11 @@ def _columns(first: str) -> list[str]:
         _("Charge recommended"),
         _("Diverted %"),
     ]
+
+
+def _index_of(years: list[SchoolYear], day: date) -> int:
+    """The index of the last of `years` (oldest first) starting on or before `day`."""
+    return max((index for index, year in enumerate(years) if year.start <= day), default=0)
 
 
 def _school_years(scope: Scope) -> list[SchoolYear]:

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(max_length=16)),
                 ('month', models.DateField()),
                 ('version', models.BigIntegerField()),
-                ('time_zone', models.CharField(max_length=64)),
+                ('basis', models.CharField(max_length=100)),
                 ('figures', models.JSONField()),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
             ],
