@@ -236,7 +236,13 @@ class WorkSession(TenantModel):
         verbose_name = _("work session")
         verbose_name_plural = _("work sessions")
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["agency", "agreement", "date"], name="session_idx")]
+        indexes = [
+            models.Index(fields=["agency", "agreement", "date"], name="session_idx"),
+            # The dashboard's hours worked in a period (by the agreement's school).
+            models.Index(
+                fields=["agency", "date"], include=["agreement", "hours"], name="session_date_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(verified_by__isnull=False) | ~Q(verifier_name=""),

@@ -12,8 +12,9 @@ by school. Program audience only: police-diversion agreements are police records
   check-ins (re-offended yes or no) of that milestone and the share that re-offended, for the
   agreements completed (`closed_on`) in the period. A purged agreement keeps no check-ins.
 
-Queries: five for the whole agency (the agency's calendar, agreements by school and status,
-tombstones by status, hours by school, check-ins by school and milestone); three for some schools.
+Queries: six for the whole agency (the agency's calendar, agreements by school and status,
+tombstones by status, hours by school, check-ins by school and milestone, the schools' names);
+four for some schools. Grouped by school ids, the names looked up after (metrics/__init__.py).
 """
 
 from datetime import date
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
 from sro_portal.accounts.models import Agency
-from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.metrics import by_school, school_names
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -41,7 +42,7 @@ def build(scope: Scope) -> Section:
     # Status totals, tombstones included.
     status_rows, totals = [], {}
     for status in Status:
-        live = sum(counts.get(status, 0) for _name, counts in agreements.values())
+        live = sum(counts.get(status, 0) for counts in agreements.values())
         gone = purged.get(status, 0)
         totals[status] = live + gone
         status_rows.append([str(status.label), live + gone, gone])
@@ -52,7 +53,7 @@ def build(scope: Scope) -> Section:
 
     # Re-offence, all schools together.
     reoffence = {months: [0, 0] for months in MILESTONES}
-    for _name, by_months in check_ins.values():
+    for by_months in check_ins.values():
         for months, (confirmed, reoffended) in by_months.items():
             reoffence[months][0] += confirmed
             reoffence[months][1] += reoffended
@@ -66,7 +67,7 @@ def build(scope: Scope) -> Section:
         for months, (confirmed, reoffended) in reoffence.items()
     ]
 
-    school_rows = _school_rows(agreements, hours, check_ins)
+    school_rows = _school_rows(school_names(scope), agreements, hours, check_ins)
     if purged:
         gone_completed = purged.get(Status.COMPLETED, 0)
         gone_closed = gone_completed + purged.get(Status.NOT_COMPLETED, 0)
@@ -84,7 +85,7 @@ def build(scope: Scope) -> Section:
                 None,
             ]
         )
-    total_hours = sum((value for _name, value in hours.values()), Decimal(0))
+    total_hours = sum(hours.values(), Decimal(0))
 
     tombstones_rule = _(
         "Purged agreements keep only their school year and no school: they count when the "
@@ -172,7 +173,8 @@ def build(scope: Scope) -> Section:
     )
 
 
-def _agreements_by_school(scope: Scope) -> dict[int, tuple[str, dict[str, int]]]:
+def _agreements_by_school(scope: Scope) -> dict[int, dict[str, int]]:
+    """{school id: {status: agreements}} of the agreements starting in the period."""
     rows = (
         by_school(
             Agreement.objects.filter(
@@ -180,13 +182,13 @@ def _agreements_by_school(scope: Scope) -> dict[int, tuple[str, dict[str, int]]]
             ),
             scope,
         )
-        .values("school_id", "school__name", "status")
+        .values("school_id", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    schools: dict[int, tuple[str, dict[str, int]]] = {}
+    schools: dict[int, dict[str, int]] = {}
     for row in rows:
-        schools.setdefault(row["school_id"], (row["school__name"], {}))[1][row["status"]] = row["n"]
+        schools.setdefault(row["school_id"], {})[row["status"]] = row["n"]
     return schools
 
 
@@ -216,7 +218,8 @@ def _purged_by_status(scope: Scope) -> dict[str, int]:
     )
 
 
-def _hours_by_school(scope: Scope) -> dict[int, tuple[str, Decimal]]:
+def _hours_by_school(scope: Scope) -> dict[int, Decimal]:
+    """{school id: hours} of the work sessions dated in the period (session_date_idx)."""
     rows = (
         by_school(
             WorkSession.objects.filter(
@@ -225,16 +228,16 @@ def _hours_by_school(scope: Scope) -> dict[int, tuple[str, Decimal]]:
             scope,
             "agreement__school_id",
         )
-        .values("agreement__school_id", "agreement__school__name")
+        .values("agreement__school_id")
         .annotate(hours=Sum("hours"))
         .order_by()
     )
-    return {
-        row["agreement__school_id"]: (row["agreement__school__name"], row["hours"]) for row in rows
-    }
+    return {row["agreement__school_id"]: row["hours"] for row in rows}
 
 
-def _check_ins_by_school(scope: Scope) -> dict[int, tuple[str, dict[int, tuple[int, int]]]]:
+def _check_ins_by_school(scope: Scope) -> dict[int, dict[int, tuple[int, int]]]:
+    """{school id: {milestone: (confirmed, re-offended)}} of the agreements completed in the
+    period."""
     rows = (
         by_school(
             CheckIn.objects.filter(
@@ -247,30 +250,25 @@ def _check_ins_by_school(scope: Scope) -> dict[int, tuple[str, dict[int, tuple[i
             scope,
             "agreement__school_id",
         )
-        .values("agreement__school_id", "agreement__school__name", "months")
+        .values("agreement__school_id", "months")
         .annotate(confirmed=Count("pk"), reoffended=Count("pk", filter=Q(reoffended=True)))
         .order_by()
     )
-    schools: dict[int, tuple[str, dict[int, tuple[int, int]]]] = {}
+    schools: dict[int, dict[int, tuple[int, int]]] = {}
     for row in rows:
-        _name, by_months = schools.setdefault(
-            row["agreement__school_id"], (row["agreement__school__name"], {})
-        )
+        by_months = schools.setdefault(row["agreement__school_id"], {})
         by_months[row["months"]] = (row["confirmed"], row["reoffended"])
     return schools
 
 
-def _school_rows(agreements, hours, check_ins) -> list[list]:
-    names = {
-        school_id: name
-        for source in (agreements, hours, check_ins)
-        for school_id, (name, _value) in source.items()
-    }
+def _school_rows(names, agreements, hours, check_ins) -> list[list]:
+    """A row per school with agreements, hours or check-ins, by name."""
+    schools = {pk: names.get(pk, "") for source in (agreements, hours, check_ins) for pk in source}
     rows = []
-    for school_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
-        counts = agreements.get(school_id, (name, {}))[1]
+    for school_id, name in sorted(schools.items(), key=lambda item: (item[1].casefold(), item[0])):
+        counts = agreements.get(school_id, {})
         done, failed = counts.get(Status.COMPLETED, 0), counts.get(Status.NOT_COMPLETED, 0)
-        by_months = check_ins.get(school_id, (name, {}))[1]
+        by_months = check_ins.get(school_id, {})
         six = by_months.get(6, (0, 0))
         twelve = by_months.get(12, (0, 0))
         rows.append(
@@ -280,7 +278,7 @@ def _school_rows(agreements, hours, check_ins) -> list[list]:
                 done,
                 failed,
                 percent(done, done + failed),
-                hours.get(school_id, (name, Decimal(0)))[1],
+                hours.get(school_id, Decimal(0)),
                 six[0],
                 percent(six[1], six[0]),
                 twelve[0],
