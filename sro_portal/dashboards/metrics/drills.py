@@ -70,16 +70,19 @@ def build(scope: Scope) -> Section:
     )
     matrix_rows, at_risk_rows = [], []
     schools_by_status = {status: 0 for status in Status}
+    # Translated once: a matrix of 300 schools has a thousand cells.
+    labels = {status: str(status.label) for status in Status}
+    cell_text = _("%(done)s / %(required)s · %(status)s")
     for name, cells in matrix:
         by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
         row = [name]
         for key, _label in keys:
             cell = by_key.get(key)
-            row.append(_cell_text(cell) if cell else "—")
+            row.append(_cell_text(cell, cell_text, labels) if cell else "—")
         overall = max((c.status for c in cells), key=SEVERITY.__getitem__) if cells else None
         if overall is not None:
             schools_by_status[overall] += 1
-        row.append(str(Status(overall).label) if overall else "—")
+        row.append(labels[overall] if overall else "—")
         matrix_rows.append(row)
         for cell in cells:
             for requirement in cell.requirements:
@@ -93,7 +96,7 @@ def build(scope: Scope) -> Section:
                             requirement.required,
                             requirement.required - requirement.done,
                             requirement.planned,
-                            str(Status(requirement.status).label),
+                            labels[requirement.status],
                         ]
                     )
 
@@ -157,13 +160,10 @@ def build(scope: Scope) -> Section:
     )
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell, text: str, labels: dict) -> str:
     current = cell.current
-    return _("%(done)s / %(required)s · %(status)s") % {
-        "done": current.done,
-        "required": current.required,
-        "status": Status(cell.status).label,
-    }
+    status = labels[cell.status]
+    return text % {"done": current.done, "required": current.required, "status": status}
 
 
 def _done_by_kind(scope: Scope) -> list[list]:

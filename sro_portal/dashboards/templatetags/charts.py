@@ -25,14 +25,17 @@ The caller decides what to do with an empty table (dashboards/_table.html says s
 given one, the chart draws its frame and zero-height bars.
 """
 
+import functools
 import itertools
 import math
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -59,6 +62,25 @@ def number(value) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+@functools.cache
+def _number_format(language: str | None) -> tuple:
+    """The separators and grouping of a language, as number_format() looks them up (three
+    format lookups per call: a dashboard writes thousands of numbers)."""
+    return (
+        get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+        get_format("NUMBER_GROUPING", language, use_l10n=True),
+        get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+    )
+
+
+def number_format(value, decimal_pos=None, force_grouping=False) -> str:
+    """django.utils.formats.number_format, with the language's formats looked up once."""
+    decimal, grouping, thousands = _number_format(get_language())
+    return numberformat.format(
+        value, decimal, decimal_pos, grouping, thousands, force_grouping=force_grouping
+    )
 
 
 @register.filter
