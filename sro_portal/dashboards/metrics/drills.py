@@ -61,11 +61,14 @@ def build(scope: Scope) -> Section:
     year = agency.school_year_for(scope.end)
     matrix = compliance_by_school(scope, agency, year, agency.today())
 
-    # Boards may have different rules: the columns are every rule any school in scope has.
+    # Boards may have different rules: the columns are every rule any school in scope has
+    # (labelled once per rule, not once per school).
+    rules = {}
+    for _name, cells in matrix:
+        for cell in cells:
+            rules.setdefault((cell.kind, cell.unannounced_only), cell)
     keys = sorted(
-        {
-            (cell.kind, cell.unannounced_only): cell.label for _n, cells in matrix for cell in cells
-        }.items(),
+        ((key, cell.label) for key, cell in rules.items()),
         key=lambda item: (KIND_ORDER[item[0][0]], item[0][1]),
     )
     matrix_rows, at_risk_rows = [], []
