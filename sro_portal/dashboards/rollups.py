@@ -33,6 +33,9 @@ from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import Scope
 
 SOURCES = ("activity", "incident", "response")  # the triggers' sources (migration 0004)
+# The layout of MonthlyFigures.figures (grouped_json): kept rows of another layout are computed
+# again, so changing it needs no data migration. Raise it when the layout changes.
+FORMAT = "f2"
 
 Compute = Callable[[Scope], dict[str, dict]]
 
@@ -52,7 +55,7 @@ def figures(
         whole = start.day == 1 and end == _month_end(start)
         (months if whole else edges).append((start, end))
     parts = [part for start, end in edges for part in _computed(scope, start, end, compute)]
-    basis = basis or scope.tz_name
+    basis = f"{FORMAT} {basis or scope.tz_name}"
     parts += _monthly(scope, source, [start for start, _end in months], compute, basis)
     return sorted(parts, key=lambda part: part[0].start)
 
@@ -154,28 +157,48 @@ def _next_month(day: date) -> date:
 
 
 def grouped_json(result: dict) -> dict[str, dict]:
-    """metrics.grouped(per=month)'s {month: {field: {value: {aggregate: n}}}} as JSON:
-    {"2026-09-01": {field: [[value, {aggregate: n}], ...]}} (dates as ISO text, numbers as
-    ints: a NULL sum is 0)."""
-    return {
-        _json_value(month)[:10]: {
-            field: [[_json_value(value), _counts(row)] for value, row in groups.items()]
-            for field, groups in fields.items()
+    """metrics.grouped(per=month)'s {month: {field: {value: {aggregate: n}}}} as JSON, compact
+    (a year of a large agency is thousands of groups): {"2026-09-01": {"columns": [aggregate,
+    ...], field: [[value, n, ...], ...]}}; dates as ISO text, numbers as ints (NULL sums 0)."""
+    months = {}
+    for month, fields in result.items():
+        columns = next((list(row) for groups in fields.values() for row in groups.values()), [])
+        months[_json_value(month)[:10]] = {
+            "columns": columns,
+            **{
+                field: [
+                    [_json_value(value), *(int(row[name] or 0) for name in columns)]
+                    for value, row in groups.items()
+                ]
+                for field, groups in fields.items()
+            },
         }
-        for month, fields in result.items()
-    }
+    return months
+
+
+def rows(figures: dict, field: str):
+    """(value, {aggregate: n}) of one field in one part's grouped_json() figures."""
+    columns = figures.get("columns", [])
+    for value, *numbers in figures.get(field, []):
+        yield value, dict(zip(columns, numbers, strict=True))
 
 
 def sum_grouped(parts: list[tuple[Scope, dict]]) -> dict[str, dict]:
     """The grouped_json() figures of several parts added up: {field: {value: {aggregate: n}}}."""
     total: dict[str, dict] = {}
     for _scope, part in parts:
+        columns = part.get("columns", [])
         for field, groups in part.items():
+            if field == "columns":
+                continue
             field_total = total.setdefault(field, {})
-            for value, row in groups:
-                into = field_total.setdefault(value, dict.fromkeys(row, 0))
-                for name, number in row.items():
-                    into[name] = into.get(name, 0) + number
+            for value, *numbers in groups:
+                into = field_total.get(value)
+                if into is None:
+                    field_total[value] = dict(zip(columns, numbers, strict=True))
+                else:
+                    for name, number in zip(columns, numbers, strict=True):
+                        into[name] += number
     return total
 
 
@@ -185,7 +208,3 @@ def _json_value(value):
     if isinstance(value, Decimal | float):
         return int(value)  # EXTRACT(hour ...) comes back as a Decimal: hours, weekdays
     return value
-
-
-def _counts(row: dict) -> dict:
-    return {name: int(number or 0) for name, number in row.items()}

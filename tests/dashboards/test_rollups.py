@@ -146,7 +146,7 @@ def test_a_new_time_zone_places_incidents_again(data, monkeypatch):
     _assert_exact(data, monkeypatch)
     assert set(
         MonthlyFigures.objects.filter(source="incident").values_list("basis", flat=True)
-    ) == {"America/Halifax"}
+    ) == {f"{rollups.FORMAT} America/Halifax"}
 
 
 def _versions(model, agency) -> list:

@@ -172,7 +172,7 @@ def _per_month(parts) -> dict:
     for part, figures in parts:
         month = part.start.replace(day=1)
         totals[month] = totals.get(month, 0) + sum(
-            row["n"] for _c, row in figures.get("category", [])
+            row["n"] for _category, row in rollups.rows(figures, "category")
         )
     return totals
 

@@ -80,7 +80,7 @@ def build(scope: Scope) -> Section:
     monthly = {}  # {first day of the month: the month's totals}, from its categories
     for part, figures in months:
         month = monthly.setdefault(part.start.replace(day=1), dict.fromkeys(TOTALS, 0))
-        for _category, row in figures.get("category", []):
+        for _category, row in rollups.rows(figures, "category"):
             for name in TOTALS:
                 month[name] += row[name]
 
