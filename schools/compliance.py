@@ -14,6 +14,7 @@ Status of one requirement (a rule over one period: a term or the school year):
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,12 +33,13 @@ class Status(models.TextChoices):
 
 
 SEVERITY = {status: rank for rank, status in enumerate(Status)}
+KIND_ORDER = {kind: index for index, kind in enumerate(DrillKind)}
 
 
-@dataclass(frozen=True)
-class DrillFact:
+class DrillFact(NamedTuple):
     """What compliance needs of one drill: kind, announced or not, done or planned, and the
-    date (agency time) it happened or is planned for."""
+    date (agency time) it happened or is planned for. A named tuple: a year of a large
+    agency's drills is thousands of them, built on every matrix request."""
 
     kind: str
     announced: bool
@@ -98,43 +100,72 @@ def evaluate(*, required: int, done: int, planned: int, period: Period, today: d
     return Status.ON_TRACK
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One column of a school's compliance: a kind (or its unannounced rule), the drills
+    required in each period, and the periods (the terms, or the whole school year)."""
+
+    kind: str
+    unannounced_only: bool
+    required: int
+    periods: tuple[Period, ...]
+
+
+def board_rules(rules: list[DrillRule], year) -> list[Rule]:
+    """A board's drill rules over `year` (an accounts.models.SchoolYear), in the kinds' order:
+    worked out once per board, then applied to each of its schools (school_cells)."""
+    whole_year = (Period(year.label, year.start, year.end),)
+    terms = tuple(Period(term.name, term.start, term.end) for term in year.terms)
+    result = []
+    for rule in sorted(rules, key=lambda r: KIND_ORDER[r.kind]):
+        periods = terms if rule.period == DrillRule.Period.TERM else whole_year
+        result.append(Rule(rule.kind, False, rule.required, periods))
+        if rule.unannounced_required:
+            result.append(Rule(rule.kind, True, rule.unannounced_required, whole_year))
+    return result
+
+
 def school_compliance(
     *, rules: list[DrillRule], facts: list[DrillFact], year, today: date
 ) -> list[KindCompliance]:
     """Compliance of one school over `year` (an accounts.models.SchoolYear), rule by rule."""
-    whole_year = Period(year.label, year.start, year.end)
-    cells = []
-    for rule in sorted(rules, key=lambda r: list(DrillKind).index(r.kind)):
-        periods = (
-            [Period(term.name, term.start, term.end) for term in year.terms]
-            if rule.period == DrillRule.Period.TERM
-            else [whole_year]
-        )
-        cells.append(_cell(rule.kind, False, rule.required, periods, facts, today))
-        if rule.unannounced_required:
-            cells.append(
-                _cell(rule.kind, True, rule.unannounced_required, [whole_year], facts, today)
-            )
-    return cells
+    return school_cells(board_rules(rules, year), facts, today)
 
 
-def _cell(kind, unannounced_only, required, periods, facts, today) -> KindCompliance:
-    relevant = [
-        fact for fact in facts if fact.kind == kind and (not unannounced_only or not fact.announced)
-    ]
-    cell = KindCompliance(kind=kind, unannounced_only=unannounced_only)
-    for period in periods:
+def school_cells(rules: list[Rule], facts: list[DrillFact], today: date) -> list[KindCompliance]:
+    """One school's cells: its board's rules (board_rules) over its drills of the year."""
+    by_kind: dict[str, list[DrillFact]] = {}
+    for fact in facts:
+        by_kind.setdefault(fact.kind, []).append(fact)
+    return [_cell(rule, by_kind.get(rule.kind, ()), today) for rule in rules]
+
+
+def _cell(rule: Rule, facts, today: date) -> KindCompliance:
+    """`facts`: the school's drills of the rule's kind."""
+    if rule.unannounced_only:
+        facts = [fact for fact in facts if not fact.announced]
+    cell = KindCompliance(kind=rule.kind, unannounced_only=rule.unannounced_only)
+    worst = None
+    for period in rule.periods:
         if period.start > today and cell.requirements:
             break  # later terms have not begun; the current one speaks for the kind
-        done = sum(1 for f in relevant if f.completed and period.start <= f.on <= period.end)
-        planned = sum(
-            1
-            for f in relevant
-            if not f.completed and max(today, period.start) <= f.on <= period.end
+        # Planned drills count from today on: one planned for a day gone by was not done.
+        planned_from = max(today, period.start)
+        done = planned = 0
+        for fact in facts:
+            if fact.completed:
+                done += period.start <= fact.on <= period.end
+            else:
+                planned += planned_from <= fact.on <= period.end
+        status = evaluate(
+            required=rule.required, done=done, planned=planned, period=period, today=today
         )
-        status = evaluate(required=required, done=done, planned=planned, period=period, today=today)
         cell.requirements.append(
-            Requirement(kind, unannounced_only, period, required, done, planned, status)
+            Requirement(
+                rule.kind, rule.unannounced_only, period, rule.required, done, planned, status
+            )
         )
-    cell.status = max((r.status for r in cell.requirements), key=SEVERITY.__getitem__)
+        if worst is None or SEVERITY[status] > SEVERITY[worst]:
+            worst = status
+    cell.status = worst or cell.status
     return cell

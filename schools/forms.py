@@ -240,15 +240,18 @@ class CorrectiveActionForm(forms.Form):
 
 class ComplianceFilterForm(forms.Form):
     """The compliance matrix's filters (GET): a board, and only the schools needing attention.
-    A large agency's matrix is hundreds of schools; its boards are how it is divided."""
+    A large agency's matrix is hundreds of schools; its boards are how it is divided.
 
-    board = forms.ModelChoiceField(
-        label=_("Board"), queryset=None, required=False, empty_label=_("All boards")
-    )
+    The board is its id among the user's agency's boards, read as (id, name) rows: one query
+    and no model instance, where a ModelChoiceField would read the boards once for the options
+    and again to check the one chosen. An id of any other board is refused next to the field."""
+
+    board = forms.TypedChoiceField(label=_("Board"), required=False, coerce=int, empty_value=None)
     attention = forms.BooleanField(label=_("Only schools at risk or behind"), required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["board"].queryset = board_qs_for(actor).order_by("name")
+        boards = board_qs_for(actor).order_by("name", "pk").values_list("pk", "name")
+        self.fields["board"].choices = [("", _("All boards")), *boards]
         self.fields["board"].widget.attrs["class"] = "form-select"
         self.fields["attention"].widget.attrs["class"] = "form-check-input"
