@@ -189,6 +189,7 @@ def _world() -> dict:
     from payoff.models import Agreement
     from presentations.models import Presentation
     from schools.models import Drill, School
+    from schools.views import MATRIX_PAGE_SIZE
     from sro_portal.accounts.models import Agency, Role, User
 
     big = Agency.objects.get(slug=BIG_AGENCY_SLUG)
@@ -232,6 +233,10 @@ def _world() -> dict:
         },
         "rows": rows,
         "sessions": {},
+        # The compliance matrix's last page (schools.views.MATRIX_PAGE_SIZE schools a page).
+        "matrix_pages": math.ceil(
+            School.objects.filter(agency=big, is_active=True).count() / MATRIX_PAGE_SIZE
+        ),
         # Rows of this month, written again by _log_today (the dashboard after new entries).
         "this_month": {
             "activity": Activity.objects.filter(agency=big, date__gte=big.today().replace(day=1))
@@ -307,6 +312,8 @@ def _pages(world: dict) -> list[Page]:
              peer="/bench/admin/payoff/agreement/"),
         Page("compliance", "drill compliance matrix", "/compliance/", "supervisor", "list",
              peer="/bench/admin/schools/drill/"),
+        Page("compliance_last", "drill compliance matrix, last page",
+             f"/compliance/?page={world['matrix_pages']}", "supervisor", "list"),
         Page("compliance_board", "drill compliance matrix, one board",
              f"/compliance/?board={school.board_id}", "supervisor", "list",
              small_path=f"/compliance/?board={world['small_school'].board_id}"),
