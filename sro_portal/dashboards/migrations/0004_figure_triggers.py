@@ -36,6 +36,9 @@ def _bump(sources, month, joins, rows):
         statements.append(
             f"INSERT INTO dashboards_figureversion (agency_id, source, month, version) "  # noqa: S608
             f"SELECT DISTINCT r.agency_id, '{source}', {month}, 1 FROM {rows} r {joins} "
+            # Always in the same order: two statements locking the same months cannot each
+            # wait for the other.
+            f"ORDER BY 1, 3 "
             f"ON CONFLICT (agency_id, source, month) "
             f"DO UPDATE SET version = dashboards_figureversion.version + 1;"
         )
