@@ -143,6 +143,14 @@ class Agreement(TenantModel):
             models.Index(fields=["agency", "purge_after"], name="agreement_purge_idx"),
             # The list's keyset order (sro_portal/core/pagination.py).
             models.Index(fields=["agency", "-starts_on", "-id"], name="agreement_list_idx"),
+            # The dashboard: an agreement's school read from the index alone (hours worked go
+            # through their agreement), and the agreements completed in a period.
+            models.Index(
+                fields=["agency", "id"], include=["school"], name="agreement_school_of_idx"
+            ),
+            models.Index(
+                fields=["agency", "closed_on"], include=["school"], name="agreement_closed_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
