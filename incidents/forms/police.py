@@ -29,6 +29,7 @@ from officers.selectors import student_qs_for
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import colleague_qs_for
+from sro_portal.core.forms import RowChoiceField
 
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
 
@@ -90,7 +91,7 @@ class IncidentFilterForm(forms.Form):
     """Filters read from the query string: none of them is a name. A value that does not parse is
     shown as an error and ignored."""
 
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    school = RowChoiceField(label=_("School"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)

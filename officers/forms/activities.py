@@ -17,6 +17,7 @@ from officers.selectors import partner_qs_for, student_qs_for
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import colleague_qs_for
+from sro_portal.core.forms import RowChoiceField
 
 NOTE_MAX = 500
 
@@ -177,12 +178,14 @@ class ActivityFilterForm(forms.Form):
     """The list's filters (GET). Supervisors and admins filter by officer; an SRO sees only their
     own entries, so the officer filter is left out for them."""
 
-    officer = forms.ModelChoiceField(
-        label=_("Officer"), queryset=None, required=False, empty_label=_("All")
+    officer = RowChoiceField(
+        label=_("Officer"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        label_fields=("full_name", "email"),  # as User.__str__
     )
-    school = forms.ModelChoiceField(
-        label=_("School"), queryset=None, required=False, empty_label=_("All")
-    )
+    school = RowChoiceField(label=_("School"), queryset=None, required=False, empty_label=_("All"))
     category = forms.ChoiceField(label=_("Category"), required=False)
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
     end = forms.DateField(label=_("To"), required=False, widget=DateInput)

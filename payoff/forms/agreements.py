@@ -34,6 +34,7 @@ from payoff.models import (
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.accounts.selectors import colleague_qs_for
+from sro_portal.core.forms import RowChoiceField
 
 
 class QuarterHoursField(forms.DecimalField):
@@ -123,7 +124,7 @@ class AgreementFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     basis = forms.ChoiceField(label=_("Basis"), required=False)
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    school = RowChoiceField(label=_("School"), queryset=None, required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

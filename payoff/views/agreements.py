@@ -42,9 +42,12 @@ from payoff.models import Agreement, Basis, Task
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
+from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
+# What a row of the list shows (an agreement has 30 columns).
+ROW_FIELDS = ("agency_id", "status", "basis", "starts_on", "due_on")
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
 CLOSERS = (Role.SUPERVISOR, Role.ADMIN)  # who records that an agreement was not completed
 
@@ -105,7 +108,11 @@ def agreement_list(request):
     if filter_form.is_bound:
         filter_form.is_valid()  # fields that do not parse are left out, and shown as errors
         chosen = filter_form.cleaned_data
-    agreements = selectors.agreement_qs_for(user).select_related("student", "school")
+    agreements = (
+        selectors.agreement_qs_for(user)
+        .select_related("student", "school")
+        .only(*ROW_FIELDS, "student__first_name", "student__last_name", "school__name")
+    )
     if chosen.get("status"):
         agreements = agreements.filter(status=chosen["status"])
     if chosen.get("basis"):
@@ -115,8 +122,13 @@ def agreement_list(request):
     page = keyset_page(agreements, request.GET, keys=("-starts_on", "-id"), per_page=PAGE_SIZE)
     rows = page.object_list
     percents = _percent_by_agreement(user, [agreement.pk for agreement in rows])
+    # Translated and reversed once for the page, not once a row (sro_portal/core/links.py).
+    title = _("Agreement #%(number)s")
+    detail_url = pk_url("payoff:detail")
     for agreement in rows:
         agreement.percent = percents.get(agreement.pk, 0)
+        agreement.title = title % {"number": agreement.pk}
+        agreement.url = detail_url(agreement.pk)
     # Each row names a student: a view of each agreement listed.
     access_record_many(actor=user, objs=rows, detail={"page": "agreement list"})
     return render(

@@ -16,6 +16,7 @@ from officers.selectors import partner_qs_for
 from presentations.models import Grade, Presentation
 from presentations.selectors import presenter_choices_for, topic_qs_for
 from schools.selectors import school_qs_for
+from sro_portal.core.forms import RowChoiceField
 
 GRADE_CHOICES = [("", "—"), *Grade.choices]
 
@@ -65,8 +66,8 @@ class PresentationFilterForm(forms.Form):
     the user does not see) is shown as an error and ignored."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    school = RowChoiceField(label=_("School"), queryset=None, required=False)
+    topic = RowChoiceField(label=_("Topic"), queryset=None, required=False, label_fields=("title",))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,7 @@ from presentations.forms.talks import (
 from presentations.models import Presentation
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
+from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
@@ -98,6 +99,9 @@ def presentation_list(request):
         per_page=PAGE_SIZE,
         nulls_first=True,
     )
+    detail_url = pk_url("presentations:detail")  # reversed once, not once a row
+    for presentation in page.object_list:
+        presentation.url = detail_url(presentation.pk)
     filtered = any(chosen.get(name) for name in filter_form.fields)
     can_request = user.role in services.REQUESTERS
     context = {

@@ -1,4 +1,5 @@
-"""The form renderer: Django's, with <select> drawn in Python.
+"""The form renderer: Django's, with <select> drawn in Python; and a model choice field whose
+options are read as rows, without a model instance each.
 
 Django renders each <option> through a template include: about 0.1 ms an option, so the
 300-school filter of a large agency's list pages cost tens of milliseconds, more than the
@@ -6,10 +7,16 @@ page's SQL. This renderer writes the same HTML as django/forms/widgets/select.ht
 (tests/core/test_form_renderer.py compares the two). It escapes with the standard library's
 html.escape, as Django's escape does, but without its lazy-string wrappers, which were most of
 the remaining cost. Every other widget keeps its template.
+
+A ModelChoiceField builds a model instance for each option (every column of the row) only to
+take its str(): the 300 schools of a list's filter cost more than the page's SQL. RowChoiceField
+reads the value and the label's columns instead (tests/core/test_row_choice_field.py).
 """
 
 import html
 
+from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import SafeString
 
@@ -29,7 +36,8 @@ def select_html(widget: dict) -> SafeString:
         if group_name:
             parts.append(f"<optgroup label={_quoted(group_name)}>")
         parts.extend(
-            f"<option value={_quoted(option['value'])}{_attrs(option['attrs'])}>"
+            f"<option value={_quoted(option['value'])}"
+            f"{_attrs(option['attrs']) if option['attrs'] else ''}>"  # most options have none
             f"{_escaped(option['label'])}</option>"
             for option in options
         )
@@ -59,3 +67,30 @@ def _escaped(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value), quote=True)
+
+
+class RowChoiceIterator(ModelChoiceIterator):
+    """(value, label) from `values_list(value, *label_fields)`: one query, no model instances."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        key = field.to_field_name or "pk"
+        for value, *columns in self.queryset.values_list(key, *field.label_fields):
+            yield (value, field.label_from_columns(*columns))
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options show the first non-empty of `label_fields`: ("name",)
+    for a school, ("full_name", "email") for a user (as their __str__ does). Validation is the
+    ModelChoiceField's: the cleaned value is the model instance."""
+
+    iterator = RowChoiceIterator
+
+    def __init__(self, queryset, *, label_fields=("name",), **kwargs):
+        self.label_fields = tuple(label_fields)
+        super().__init__(queryset, **kwargs)
+
+    def label_from_columns(self, *columns) -> str:
+        return str(next((value for value in columns if value), ""))
