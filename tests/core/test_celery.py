@@ -1,8 +1,11 @@
 """Celery through Redis with a real worker: the invitation email goes out after commit."""
 
+import importlib
+import importlib.util
 import time
 
 import pytest
+from django.apps import apps
 
 from sro_portal.accounts import services, tasks
 from sro_portal.accounts.models import Role
@@ -44,8 +47,11 @@ def test_tasks_are_enqueued_after_commit_with_ids_only(
 
 
 def test_the_beat_schedule_names_registered_tasks(settings):
-    import payoff.tasks  # noqa: F401 (registers the tasks, as autodiscovery does)
-    import sro_portal.reminders.tasks  # noqa: F401
+    # Every app's tasks module, as the worker's autodiscovery imports them (run alone, nothing
+    # else in this process has imported them).
+    for config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{config.name}.tasks"):
+            importlib.import_module(f"{config.name}.tasks")
 
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in celery_app.tasks
