@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sro_portal.dashboards.tables import Table
 from sro_portal.dashboards.templatetags.charts import cell, has_values
@@ -221,3 +223,29 @@ def test_coordinates_are_never_localized():
 )
 def test_cells_read_as_people_write_numbers(value, shown):
     assert cell(value) == shown
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@given(
+    value=st.one_of(
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_cells_are_written_as_django_localizes_numbers(language, value):
+    """cell() formats with Python's grouping (fast); it must say what Django's number_format
+    says in every language."""
+    from django.utils.formats import number_format as django_number_format
+
+    with translation.override(language):
+        if isinstance(value, int):
+            expected = django_number_format(value, force_grouping=True)
+        else:
+            rounded = round(value, 1)
+            expected = (
+                django_number_format(int(rounded), force_grouping=True)
+                if rounded == int(rounded)
+                else django_number_format(rounded, decimal_pos=1, force_grouping=True)
+            )
+        assert cell(value) == expected

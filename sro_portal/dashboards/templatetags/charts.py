@@ -67,19 +67,24 @@ def number(value) -> float | None:
 @functools.cache
 def _number_format(language: str | None) -> tuple:
     """The separators and grouping of a language, as number_format() looks them up (three
-    format lookups per call: a dashboard writes thousands of numbers)."""
-    return (
-        get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
-        get_format("NUMBER_GROUPING", language, use_l10n=True),
-        get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
-    )
+    format lookups per call: a dashboard writes thousands of numbers), and the table that turns
+    Python's "1,234.5" into the language's."""
+    decimal = get_format("DECIMAL_SEPARATOR", language, use_l10n=True)
+    grouping = get_format("NUMBER_GROUPING", language, use_l10n=True)
+    thousands = get_format("THOUSAND_SEPARATOR", language, use_l10n=True)
+    return decimal, grouping, thousands, str.maketrans({",": thousands, ".": decimal})
 
 
-def number_format(value, decimal_pos=None, force_grouping=False) -> str:
-    """django.utils.formats.number_format, with the language's formats looked up once."""
-    decimal, grouping, thousands = _number_format(get_language())
+def number_format(value, decimal_pos=None) -> str:
+    """django.utils.formats.number_format(value, decimal_pos, force_grouping=True) for an int or
+    a float, with the language's formats looked up once; groups of three (every language the
+    portal speaks) through Python's own formatting, a few times faster."""
+    decimal, grouping, thousands, table = _number_format(get_language())
+    if grouping == 3:
+        text = f"{value:,}" if decimal_pos is None else f"{value:,.{decimal_pos}f}"
+        return text.translate(table)
     return numberformat.format(
-        value, decimal, decimal_pos, grouping, thousands, force_grouping=force_grouping
+        value, decimal, decimal_pos, grouping, thousands, force_grouping=True
     )
 
 
@@ -91,14 +96,14 @@ def cell(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int):
-        return number_format(value, force_grouping=True)
+        return number_format(value)
     if isinstance(value, float | Decimal):
         if not math.isfinite(float(value)):
             return "—"
         rounded = round(float(value), 1)
         if rounded == int(rounded):
-            return number_format(int(rounded), force_grouping=True)
-        return number_format(rounded, decimal_pos=1, force_grouping=True)
+            return number_format(int(rounded))
+        return number_format(rounded, decimal_pos=1)
     return str(value)
 
 
