@@ -8,7 +8,8 @@ after every statement that writes its activities, incidents or involvements, who
 at; it is used only while that version is still the month's (and while the agency keeps the
 settings it was computed with: its time zone, for incidents), and is computed again otherwise.
 The version is read *before* the rows are aggregated, so a change committed in between makes the
-row look out of date, never the reverse.
+row look out of date, never the reverse. TRUNCATE fires no row trigger: whoever truncates a
+source table deletes the MonthlyFigures rows too (Django's test flush truncates both).
 
 Only scopes of the whole agency over whole months use it: a school's or an officer's figures
 read a few hundred rows through their own indexes, and the days of a period that do not make a
