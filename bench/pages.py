@@ -322,7 +322,7 @@ def _pages(world: dict) -> list[Page]:
         Page("dashboard", f"program dashboard {year.label}", "/dashboard/", "supervisor",
              "dashboard"),
         Page("dashboard_after_writes", f"program dashboard {year.label}, after an activity "
-             "and an incident are logged", "/dashboard/", "supervisor", "dashboard",
+             "and an incident are logged today", "/dashboard/", "supervisor", "dashboard",
              before=lambda: _log_today(world)),
         Page("dashboard_last_year", f"program dashboard {last_year.label}",
              f"/dashboard/?period={last_year.start.year}", "supervisor", "dashboard"),
@@ -333,10 +333,11 @@ def _pages(world: dict) -> list[Page]:
 
 
 def _log_today(world: dict) -> None:
-    """As an SRO logging an activity and an incident this month: the writes' triggers make this
-    month's kept dashboard figures (dashboards.rollups) out of date, so the next view computes
-    the month again from its rows."""
-    from django.db.models import F
+    """As SROs during the school day: an activity and an incident logged today (copies of this
+    month's rows, dated now). Their triggers change today's versions only, so the kept dashboard
+    figures (dashboards.rollups, this month up to yesterday) stay exact; today is read from the
+    rows at every view."""
+    from django.utils import timezone
 
     from incidents.models import Incident
     from officers.models import Activity
@@ -344,8 +345,12 @@ def _log_today(world: dict) -> None:
     rows = world["this_month"]
     if rows["activity"] is None or rows["incident"] is None:
         raise RuntimeError("The seed has no activity or incident this month.")
-    Activity.objects.filter(pk=rows["activity"]).update(minutes=F("minutes"))
-    Incident.objects.filter(pk=rows["incident"]).update(status=F("status"))
+    activity = Activity.objects.get(pk=rows["activity"])
+    activity.pk, activity.date = None, world["agency"].today()
+    activity.save()
+    incident = Incident.objects.get(pk=rows["incident"])
+    incident.pk, incident.occurred_at, incident.occurred_until = None, timezone.now(), None
+    incident.save()
 
 
 def _session(world: dict, user_key: str, extra: dict) -> str:

@@ -116,42 +116,48 @@ class ReportFile(TenantModel):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
 
-class SourceMonth(models.Model):
-    """One month of one source of a whole agency's dashboard figures (rollups.SOURCES)."""
+class FigureVersion(models.Model):
+    """How many times the rows of one source dated on one day (on the agency's calendar) have
+    changed: database triggers (migration dashboards/0004) add one for every statement that
+    writes them, so MonthlyFigures can tell whether they are still exact. Written only by those
+    triggers."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
-    source = models.CharField(max_length=16)  # "activity", "incident", "response"
-    month = models.DateField()  # the month's first day, on the agency's calendar
+    source = models.CharField(max_length=16)  # rollups.SOURCES: "activity", "incident"...
+    day = models.DateField()
+    version = models.BigIntegerField(default=0)
 
     class Meta:
-        abstract = True
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "source", "month"], name="%(app_label)s_%(class)s_uniq"
+                fields=["agency", "source", "day"], name="dashboards_figureversion_uniq"
             )
         ]
 
-
-class FigureVersion(SourceMonth):
-    """How many times the rows behind one month of one source have changed: database triggers
-    (migration dashboards/0004) add one for every statement that writes them, so
-    MonthlyFigures can tell whether they are still exact. Written only by those triggers."""
-
-    version = models.BigIntegerField(default=0)
-
     def __str__(self):
-        return f"{self.source} {self.month:%Y-%m}: version {self.version}"
+        return f"{self.source} {self.day}: version {self.version}"
 
 
-class MonthlyFigures(SourceMonth):
-    """One month of one source's dashboard figures for a whole agency, as rollups computed them
-    from the rows: exact while `version` equals the month's FigureVersion and `basis` the
-    agency's settings they depend on (its time zone: incidents are placed in months on the
-    agency's clock). Derived data, rebuilt on demand: deleting every row loses nothing."""
+class MonthlyFigures(models.Model):
+    """One month of one source's dashboard figures for a whole agency (the current month: up to
+    yesterday), as rollups computed them from the rows: exact while `version` equals the sum of
+    its days' FigureVersions and `basis` the agency's settings they depend on (its time zone:
+    incidents are placed on the agency's clock) and the days covered. Derived data, rebuilt on
+    demand: deleting every row loses nothing."""
 
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16)
+    month = models.DateField()  # the month's first day, on the agency's calendar
     version = models.BigIntegerField()
     basis = models.CharField(max_length=100)
     figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source", "month"], name="dashboards_monthlyfigures_uniq"
+            )
+        ]
 
     def __str__(self):
         return f"{self.source} {self.month:%Y-%m} (version {self.version})"

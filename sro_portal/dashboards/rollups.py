@@ -2,11 +2,13 @@
 year of rows on every view (a 300-school agency logs 230,000 activities and 46,000 incidents a
 year: over a second of SQL for the page).
 
-How it stays exact: database triggers (migration dashboards/0004) raise a month's FigureVersion
+How it stays exact: database triggers (migration dashboards/0004) raise a day's FigureVersion
 after every statement that writes its activities, incidents or involvements, whoever writes them
-(the portal, a purge, an import, psql). A MonthlyFigures row records the version it was computed
-at; it is used only while that version is still the month's (and while the agency keeps the
-settings it was computed with: its time zone, for incidents), and is computed again otherwise.
+(the portal, a purge, an import, psql). A MonthlyFigures row records the sum of its days'
+versions when it was computed; it is used only while that sum is still theirs (and while the
+agency keeps the settings it was computed with: its time zone, for incidents), and is computed
+again otherwise. This month is kept up to yesterday and today is read from the rows, so the
+entries logged all day long do not make the month's kept figures out of date.
 The version is read *before* the rows are aggregated, so a change committed in between makes the
 row look out of date, never the reverse. TRUNCATE fires no row trigger: whoever truncates a
 source table deletes the MonthlyFigures rows too (Django's test flush truncates both).
@@ -27,8 +29,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import Scope
@@ -44,25 +48,34 @@ Compute = Callable[[Scope], dict[str, dict]]
 def figures(
     scope: Scope, source: str, compute: Compute, *, basis: str = ""
 ) -> list[tuple[Scope, dict]]:
-    """The scope's period cut into parts (whole months, and the days around them), each with its
-    figures, in order. Whole months of a whole agency come from the kept MonthlyFigures while
-    they are exact; everything else from compute(). `basis`: the agency settings the figures
-    depend on besides the rows (default: the time zone); kept figures of another basis are
-    computed again."""
+    """The scope's period cut into parts (months, and the days around them), each with its
+    figures, in order. Whole months of a whole agency up to yesterday (this month: its days up
+    to yesterday) come from the kept MonthlyFigures while they are exact; everything else (today
+    and after, the days of a custom range that make no whole month) from compute(). `basis`: the
+    agency settings the figures depend on besides the rows (default: the time zone); kept
+    figures of another basis are computed again."""
     if not _kept(scope):
-        return _parts(scope, compute(scope))
-    edges, months = [], []
-    for start, end in periods(scope.start, scope.end):
-        whole = start.day == 1 and end == _month_end(start)
-        (months if whole else edges).append((start, end))
-    parts = [part for start, end in edges for part in _computed(scope, start, end, compute)]
-    basis = f"{FORMAT} {basis or scope.tz_name}"
-    parts += _monthly(scope, source, [start for start, _end in months], compute, basis)
+        return _parts(scope, scope.start, scope.end, compute(scope))
+    today = timezone.now().astimezone(ZoneInfo(scope.tz_name)).date()
+    units, edges = [], []
+    for start, end in periods(scope.start, min(scope.end, today - timedelta(days=1))):
+        whole = start.day == 1 and (end == _month_end(start) or end == today - timedelta(days=1))
+        (units if whole else edges).append((start, end))
+    if scope.end >= today:
+        edges.append((max(scope.start, today), scope.end))
+    parts = [
+        part
+        for start, end in edges
+        for part in _parts(scope, start, end, compute(replace(scope, start=start, end=end)))
+    ]
+    parts += _kept_months(scope, source, units, compute, f"{FORMAT} {basis or scope.tz_name}")
     return sorted(parts, key=lambda part: part[0].start)
 
 
 def periods(start: date, end: date) -> list[tuple[date, date]]:
-    """[start, end] cut at every first of a month inside it, in order."""
+    """[start, end] cut at every first of a month inside it, in order (none when end < start)."""
+    if end < start:
+        return []
     cuts = set()
     month = _next_month(start)
     while month <= end:
@@ -80,60 +93,60 @@ def _kept(scope: Scope) -> bool:
     )
 
 
-def _parts(scope: Scope, by_month: dict) -> list[tuple[Scope, dict]]:
-    """compute()'s months as (the part of the scope in that month, its figures)."""
+def _parts(scope: Scope, start: date, end: date, by_month: dict) -> list[tuple[Scope, dict]]:
+    """compute()'s months over [start, end] as (that month's part of it, its figures)."""
     parts = []
-    for start, end in periods(scope.start, scope.end):
-        month_figures = by_month.get(start.replace(day=1).isoformat())
+    for first, last in periods(start, end):
+        month_figures = by_month.get(first.replace(day=1).isoformat())
         if month_figures is not None:
-            parts.append((replace(scope, start=start, end=end), month_figures))
+            parts.append((replace(scope, start=first, end=last), month_figures))
     return parts
 
 
-def _computed(scope, start, end, compute) -> list[tuple[Scope, dict]]:
-    part = replace(scope, start=start, end=end)
-    month_figures = compute(part).get(start.replace(day=1).isoformat())
-    return [(part, month_figures)] if month_figures is not None else []
-
-
-def _monthly(scope: Scope, source: str, months: list[date], compute, basis: str) -> list:
-    """Each whole month's figures: kept ones while exact; the others computed in one go (from
-    the first to the last of them) and kept."""
-    if not months:
+def _kept_months(scope: Scope, source: str, units: list, compute, basis: str) -> list:
+    """Each unit's figures (a month from its first day to its last, or to yesterday): kept ones
+    while exact, the others computed in one go (from the first to the last of them) and kept."""
+    if not units:
         return []
     # The versions first: a change committed after this read makes what is computed below look
     # out of date at the next view (computed again), never a stale row look exact.
-    versions = dict(
-        FigureVersion.objects.filter(
-            agency_id=scope.agency_id, source=source, month__in=months
-        ).values_list("month", "version")
-    )
+    days = FigureVersion.objects.filter(
+        agency_id=scope.agency_id, source=source, day__gte=units[0][0], day__lte=units[-1][1]
+    ).values_list("day", "version")
+    versions = {start: 0 for start, _end in units}
+    ends = dict(units)
+    for day, version in days:
+        month = day.replace(day=1)
+        if month in ends and day <= ends[month]:
+            versions[month] += version
     kept = {
         row.month: row
         for row in MonthlyFigures.objects.filter(
-            agency_id=scope.agency_id, source=source, month__in=months
+            agency_id=scope.agency_id, source=source, month__in=list(ends)
         )
     }
+
+    def unit_basis(month):  # a month kept up to yesterday is computed again the next day
+        return f"{basis} {ends[month]:%d}"
+
     exact = {
-        month: kept[month].figures
-        for month in months
-        if month in kept
-        and kept[month].version == versions.get(month, 0)
-        and kept[month].basis == basis
+        month: row.figures
+        for month, row in kept.items()
+        if row.version == versions[month] and row.basis == unit_basis(month)
     }
-    stale = [month for month in months if month not in exact]
+    stale = [(start, end) for start, end in units if start not in exact]
     if stale:
-        fresh = compute(replace(scope, start=stale[0], end=_month_end(stale[-1])))
+        fresh = compute(replace(scope, start=stale[0][0], end=stale[-1][1]))
         rows = []
-        for month in stale:
+        for month, _end in stale:
             exact[month] = fresh.get(month.isoformat(), {})
             rows.append(
                 MonthlyFigures(
                     agency_id=scope.agency_id,
                     source=source,
                     month=month,
-                    version=versions.get(month, 0),
-                    basis=basis,
+                    version=versions[month],
+                    basis=unit_basis(month),
                     figures=exact[month],
                 )
             )
@@ -143,7 +156,7 @@ def _monthly(scope: Scope, source: str, months: list[date], compute, basis: str)
             unique_fields=["agency", "source", "month"],
             update_fields=["version", "basis", "figures"],
         )
-    return [(replace(scope, start=month, end=_month_end(month)), exact[month]) for month in months]
+    return [(replace(scope, start=start, end=end), exact[start]) for start, end in units]
 
 
 def _month_end(day: date) -> date:

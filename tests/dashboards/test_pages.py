@@ -312,9 +312,10 @@ def test_the_page_s_query_count_does_not_grow_with_the_data(client, world_a, rol
     changed = _queries(client, user)
     assert _queries(client, user) == before
     # The agency's kept monthly figures (rollups) of the months that changed are computed again
-    # on the next view: one pass and one write per source (and the responses' school years),
-    # whatever the number of rows.
-    assert changed == before + 2 * KEPT_SOURCES[role] + (role == Role.SUPERVISOR)
+    # on the next view: at most one pass and one write per source (and the responses' school
+    # years), whatever the number of rows. (How many: it depends on today's date, as the rows'
+    # dates do; tests/dashboards/test_rollups.py pins the dates.)
+    assert before <= changed <= before + 2 * KEPT_SOURCES[role] + (role == Role.SUPERVISOR)
 
 
 # Sources the page reads from kept monthly figures (dashboards.rollups), by role: the program

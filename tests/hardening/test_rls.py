@@ -397,21 +397,28 @@ def test_kept_dashboard_figures_are_written_and_read_under_the_app_role(
     (dashboards.rollups) work for the app role, and stay behind the wall like any tenant row."""
     from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 
+    # Last school year: whole months, all kept.
+    agency = world_a.agency
+    last_year = agency.school_year_for(agency.school_year_for(agency.today()).start - timedelta(1))
+    url = f"{reverse('dashboards:program')}?period={last_year.start.year}"
     signed_in(client, world_b.supervisor)
     with app_role():
-        assert client.get(reverse("dashboards:program")).status_code == 200  # B's months kept
+        assert client.get(url).status_code == 200  # B's months kept
         signed_in(client, world_a.supervisor)
-        assert client.get(reverse("dashboards:program")).status_code == 200
+        assert client.get(url).status_code == 200
         with rls.agency(world_a.agency.pk):
-            factories.ActivityFactory(officer=world_a.sro, school=world_a.school)
+            factories.ActivityFactory(
+                officer=world_a.sro, school=world_a.school, date=last_year.start + timedelta(9)
+            )
             assert FigureVersion.objects.filter(source="activity").count() == 1
             mine = MonthlyFigures.objects.values_list("agency_id", flat=True)
             assert set(mine) == {world_a.agency.pk}
-        assert client.get(reverse("dashboards:program")).status_code == 200
+        assert client.get(url).status_code == 200
     assert set(MonthlyFigures.objects.values_list("agency_id", flat=True)) == {
         world_a.agency.pk,
         world_b.agency.pk,
     }
     version = FigureVersion.objects.get(agency=world_a.agency, source="activity")
-    kept = MonthlyFigures.objects.get(agency=world_a.agency, source="activity", month=version.month)
+    month = version.day.replace(day=1)
+    kept = MonthlyFigures.objects.get(agency=world_a.agency, source="activity", month=month)
     assert kept.version == version.version  # computed again after the new activity

@@ -17,12 +17,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(max_length=16)),
-                ('month', models.DateField()),
+                ('day', models.DateField()),
                 ('version', models.BigIntegerField(default=0)),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.agency')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'source', 'month'), name='dashboards_figureversion_uniq')],
+                'constraints': [models.UniqueConstraint(fields=('agency', 'source', 'day'), name='dashboards_figureversion_uniq')],
             },
         ),
         migrations.CreateModel(
