@@ -19,4 +19,4 @@ def report_file_render_task(report_file_id: int) -> bool:
 def report_files_purge_task() -> int:
     """The beat job: delete report files older than a week, agency by agency (row-level
     security shows one agency at a time)."""
-    return sum(services.report_files_purge() for _agency_id in rls.agencies_in_turn())
+    return sum(services.report_files_purge(agency_id) for agency_id in rls.agencies_in_turn())

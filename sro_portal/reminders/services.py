@@ -85,16 +85,17 @@ def _object_key(obj: models.Model) -> dict:
 # --- Dispatching (the beat job) -----------------------------------------------------------------
 
 
-def dispatch_due(now: datetime | None = None) -> list[list[int]]:
-    """Hand what is due to workers: batches of ids, one agency per batch. Returns the batches.
+def dispatch_due(now: datetime | None = None, *, agency_id: int | None = None) -> list[list[int]]:
+    """Hand what is due to workers: batches of ids, one agency per batch (only `agency_id`'s
+    when given: the beat job takes the agencies in turn). Returns the batches.
 
     Rows move PENDING -> QUEUED here (compare-and-swap), so a second dispatcher running at the
     same moment finds nothing to queue. Rows a lost worker left QUEUED are queued again; rows
     left SENDING are failed, not resent: the email may have gone out.
     """
     now = now or timezone.now()
-    _fail_interrupted(now)
-    due = Reminder.objects.filter(
+    _fail_interrupted(now, agency_id)
+    due = _of_agency(agency_id).filter(
         Q(state=Reminder.State.PENDING, due_at__lte=now)
         & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         | Q(state=Reminder.State.QUEUED, queued_at__lte=now - QUEUED_TIMEOUT)
@@ -132,8 +133,14 @@ def _queue(ids: list[int], now: datetime) -> list[int]:
     return queued
 
 
-def _fail_interrupted(now: datetime) -> None:
-    Reminder.objects.filter(
+def _of_agency(agency_id: int | None):
+    """Every agency's reminders the connection sees, or one agency's."""
+    reminders = Reminder.objects.all()
+    return reminders if agency_id is None else reminders.filter(agency_id=agency_id)
+
+
+def _fail_interrupted(now: datetime, agency_id: int | None = None) -> None:
+    _of_agency(agency_id).filter(
         state=Reminder.State.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
     ).update(
         state=Reminder.State.FAILED,
@@ -311,14 +318,14 @@ def settings_for(user) -> ReminderSettings:
 # --- The daily digest ---------------------------------------------------------------------------
 
 
-def dispatch_digests(now: datetime | None = None) -> list[int]:
-    """Queue today's digest for every subscriber whose agency's clock has passed 7:00 and who has
-    reminders waiting. Returns the settings ids queued."""
+def dispatch_digests(now: datetime | None = None, *, agency_id: int | None = None) -> list[int]:
+    """Queue today's digest for every subscriber (of `agency_id`, when given) whose agency's
+    clock has passed 7:00 and who has reminders waiting. Returns the settings ids queued."""
     from sro_portal.reminders import tasks
 
     now = now or timezone.now()
     queued = []
-    waiting = Reminder.objects.filter(
+    waiting = _of_agency(agency_id).filter(
         state=Reminder.State.SENT, awaits_digest=True, digested_at__isnull=True
     )
     agency_ids = set(waiting.values_list("agency_id", flat=True).distinct())

@@ -11,9 +11,10 @@ def dispatch_due_reminders_task() -> int:
     """The beat job (every minute): queue what is due, and today's digests, agency by agency
     (row-level security shows one agency at a time)."""
     queued = 0
-    for _agency_id in rls.agencies_in_turn():
-        batches = services.dispatch_due()
-        services.dispatch_digests()
+    for agency_id in rls.agencies_in_turn():
+        # Filtered by the agency too, not by row-level security alone (the owner bypasses it).
+        batches = services.dispatch_due(agency_id=agency_id)
+        services.dispatch_digests(agency_id=agency_id)
         queued += sum(len(batch) for batch in batches)
     return queued
 

@@ -283,3 +283,14 @@ def test_digest_goes_at_seven_local_on_change_days(
         if len(mail.outbox) > before:
             sent_at_local.append(now.astimezone(tz).time())
     assert sent_at_local == [time(7, 0)]
+
+
+def test_the_beat_job_queues_each_agency_in_its_own_turn(world_a, world_b):
+    """dispatch_due(agency_id=...) takes one agency's reminders, whatever the connection sees
+    (the suite's connection bypasses row-level security, as the owner's does)."""
+    mine, theirs = _schedule(world_a), _schedule(world_b)
+    batches = services.dispatch_due(agency_id=world_a.agency.pk)
+    assert batches == [[mine.pk]]
+    theirs.refresh_from_db()
+    assert theirs.state == Reminder.State.PENDING
+    assert services.dispatch_due(agency_id=world_b.agency.pk) == [[theirs.pk]]
