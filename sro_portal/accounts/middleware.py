@@ -12,13 +12,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 # Pages a signed-in user without MFA may still reach: enrolment itself, signing out, the
 # health check, language switching and the browser's CSP reports.
+# Full view names (namespace included): a page of another app named "language" is not open.
 OPEN_URL_NAMES = frozenset(
     {
         "account_logout",
         "account_reauthenticate",
         "healthz",
         "set_language",
-        "language",
+        "accounts:language",
         "csp_report",
     }
 )
@@ -48,8 +49,8 @@ class MFARequiredMiddleware:
         if request.session.get(SESSION_FLAG) == request.user.pk:
             return None
         match = request.resolver_match
-        url_name = (match.url_name or "") if match else ""
-        if url_name.startswith("mfa_") or url_name in OPEN_URL_NAMES:
+        view_name = (match.view_name or "") if match else ""
+        if view_name.startswith("mfa_") or view_name in OPEN_URL_NAMES:
             return None
         if get_mfa_adapter().is_mfa_enabled(request.user):
             # Remember it for this session; the last authenticator cannot be removed

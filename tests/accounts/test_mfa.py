@@ -7,7 +7,6 @@ from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.urls import get_resolver, reverse
 
-from sro_portal.accounts.middleware import OPEN_URL_NAMES
 from sro_portal.accounts.models import Role
 from tests import factories
 from tests.helpers import enrol_totp, signed_in, totp_code
@@ -24,8 +23,13 @@ def _pages_without_arguments():
         for name, pattern in _walk(get_resolver().url_patterns)
         if pattern.callback.__module__.startswith(OUR_PACKAGES)
         and not pattern.pattern.converters
-        and name.rsplit(":", 1)[-1] not in OPEN_URL_NAMES
+        and name not in OPEN_PAGES
     )
+
+
+# Written out here, not imported from the middleware: a page added to its open list by mistake
+# must fail this test.
+OPEN_PAGES = {"healthz", "accounts:language", "csp_report"}
 
 
 PAGES = _pages_without_arguments()
