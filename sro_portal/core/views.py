@@ -125,8 +125,11 @@ def _compact(report: dict) -> str:
     fields = {name: report.get(name) for name in CSP_REPORT_FIELDS}
     fields["blocked-uri"] = _origin_only(fields["blocked-uri"])
     fields["page"] = urlsplit(str(report.get("document-uri") or "")).path
+    # One line whatever the report says: a line break in a field would forge log lines.
     return " ".join(
-        f"{name}={str(value)[:200]}" for name, value in fields.items() if value not in (None, "")
+        f"{name}={' '.join(str(value)[:200].split())}"
+        for name, value in fields.items()
+        if value not in (None, "")
     )
 
 

@@ -146,6 +146,17 @@ def test_a_report_is_logged_in_one_compact_line_without_page_content(caplog, db)
     assert "Jane" not in line and "session=" not in line
 
 
+def test_a_line_break_in_a_report_cannot_forge_log_lines(caplog, db):
+    forged = {"csp-report": {**REPORT["csp-report"]}}
+    forged["csp-report"]["violated-directive"] = "x\nERROR django: forged\r\nline"
+    with caplog.at_level(logging.WARNING, logger="sro_portal.core.views"):
+        _post_report(Client(), json.dumps(forged))
+    [record] = caplog.records
+    line = record.getMessage()
+    assert "\n" not in line and "\r" not in line
+    assert "violated-directive=x ERROR django: forged line" in line
+
+
 def test_a_reporting_api_report_is_read_too(caplog, db):
     body = [
         {
