@@ -32,7 +32,7 @@ install: $(VENV)/.installed
 CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
 %.mo: %.po | $(VENV)/.installed
-	$(LOCAL_ENV) $(BIN)/python manage.py compilemessages --ignore "$(VENV)" --ignore "$(VENV)/*" --locale $(word 2,$(subst /, ,$<))
+	$(LOCAL_ENV) $(BIN)/python manage.py compilemessages --ignore "$(notdir $(VENV))" --ignore "$(notdir $(VENV))/*" --locale $(word 2,$(subst /, ,$<))
 
 messages: $(CATALOGUES:.po=.mo)
 
