@@ -8,9 +8,7 @@ from django.utils import translation
 
 def language_of(user) -> str:
     """The language to write to `user` in when there is no browser to ask (emails, reminders)."""
-    if user.language:
-        return user.language
-    return agency_language(user.agency) if user.agency_id else settings.LANGUAGE_CODE
+    return chosen_language(user) or settings.LANGUAGE_CODE
 
 
 def agency_language(agency) -> str:
