@@ -70,7 +70,9 @@ def police_list(request):
     if request.method == "POST":
         request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "").strip()[:SEARCH_MAX]
         params = request.GET.copy()
-        params.pop("page", None)
+        # A new search starts at the newest incidents: no page cursor (nor an old page number).
+        for cursor in ("after", "before", "page"):
+            params.pop(cursor, None)
         url = reverse("incidents:list")
         return redirect(f"{url}?{params.urlencode()}" if params else url)
 

@@ -509,6 +509,9 @@ def test_the_name_search_is_posted_kept_out_of_the_url_and_finds_the_incident(cl
     assert response.status_code == 302
     assert response.url == f"{url}?category={Category.ASSAULT}"
     assert "uarrington" not in response.url.lower() and "zebulon" not in response.url.lower()
+    # Searched from an older page of the list: the results start at the newest again.
+    from_older = client.post(f"{url}?after=2026-01-01T00:00:00%2B00:00~5", {"q": "quarrington"})
+    assert from_older.url == url
     listing = client.get(response.url)
     assert {i.pk for i in listing.context["page"]} == {found.pk}
     assert 'value="quarrington"' in listing.text  # the box shows what is searched
