@@ -18,7 +18,7 @@ drills as compliance facts, the period's completed drills by kind).
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from schools.compliance import SEVERITY, Status, school_compliance
+from schools.compliance import KIND_ORDER, SEVERITY, Status, school_compliance
 from schools.models import Drill, DrillKind, School
 from schools.selectors import drill_facts, rules_by_board
 from sro_portal.accounts.models import Agency
@@ -26,7 +26,6 @@ from sro_portal.dashboards.metrics import by_school, local_range
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 
-KIND_ORDER = {kind: index for index, kind in enumerate(DrillKind)}
 FLAGGED = (Status.AT_RISK, Status.BEHIND)
 
 
