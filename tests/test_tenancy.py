@@ -453,3 +453,19 @@ def test_only_sros_are_assigned_and_only_school_admins_linked(world_a):
         SchoolMembership(
             agency=world_a.agency, user=world_a.sro, school=world_a.school
         ).full_clean()
+
+
+# --- List filters refuse another agency's school ------------------------------------------------
+
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+@pytest.mark.parametrize(
+    "list_name", ["incidents:list", "payoff:list", "presentations:list", "officers:activity_list"]
+)
+def test_a_list_filtered_on_another_agency_s_school_refuses_it(client, world_a, world_b, list_name):
+    signed_in(client, world_a.supervisor)
+    page = client.get(reverse(list_name), {"school": world_b.school.pk})
+    assert page.status_code == 200
+    assert INVALID_CHOICE in page.text  # shown beside the field
+    assert world_b.school.name not in page.text
