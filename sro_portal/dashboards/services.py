@@ -155,12 +155,15 @@ def _report_file_finish(report_file: ReportFile, *, status: str, error=None) -> 
         default_storage.delete(report_file.file.name)
 
 
-def report_files_purge(agency_id: int) -> int:
+def report_files_purge(agency_id: int | None) -> int:
     """Delete the agency's report files (rows and PDFs) older than REPORT_FILE_DAYS; the PDFs
-    go once the rows' deletion is committed."""
+    go once the rows' deletion is committed. None: every agency's (SQLite, where
+    rls.agencies_in_turn() takes them all at once)."""
     cutoff = timezone.now() - timedelta(days=REPORT_FILE_DAYS)
     with transaction.atomic():
-        old = ReportFile.objects.filter(agency_id=agency_id, created_at__lt=cutoff)
+        old = ReportFile.objects.filter(created_at__lt=cutoff)
+        if agency_id is not None:
+            old = old.filter(agency_id=agency_id)
         names = [name for name in old.values_list("file", flat=True) if name]
         deleted, _counts = old.delete()
         transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
