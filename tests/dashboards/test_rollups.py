@@ -113,6 +113,21 @@ def test_every_kind_of_write_is_seen_at_the_next_view(data, world_b, monkeypatch
     Involvement.objects.filter(agency=data.agency, response="warning").update(response="caution")
     _assert_exact(data, monkeypatch)
 
+    # Inserted after the months are kept; at 3 a.m. UTC on 1 October: 30 September in Edmonton,
+    # so the triggers must flag the agency's day, not UTC's.
+    late = factories.IncidentFactory(school=data.school, occurred_at=_at(2025, 10, 1, 3))
+    _assert_exact(data, monkeypatch)
+    subject = factories.InvolvementFactory(incident=late, response="warning")
+    _assert_exact(data, monkeypatch)
+    late.category = "threats"
+    late.save()
+    _assert_exact(data, monkeypatch)
+    Involvement.objects.filter(pk=subject.pk).update(response="charge")
+    _assert_exact(data, monkeypatch)
+    Involvement.objects.filter(pk=subject.pk).delete()
+    Incident.objects.filter(pk=late.pk).delete()
+    _assert_exact(data, monkeypatch)
+
     Involvement.objects.filter(agency=data.agency, response="charge").first().delete()
     _assert_exact(data, monkeypatch)
 
