@@ -34,6 +34,7 @@ def test_school_admin_schedules_sro_records_compliance_counts(
     expect(principal.locator("main")).to_contain_text("0 / 3")
     assert_accessible(principal)
     principal.get_by_role("link", name="Schedule a drill").click()
+    expect(principal).to_have_url(path_of(reverse("schools:drill_create")))
     assert_accessible(principal)
     principal.get_by_label("Drill").select_option(DrillKind.EVACUATION)
     principal.get_by_label("Date").fill(today.isoformat())

@@ -61,6 +61,8 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     assert_fits_the_phone(phone)
     assert_accessible(phone)
     phone.get_by_role("link", name="Schedule").click()
+    # Measured only once the next page is there (mid-navigation the document can be empty).
+    expect(phone).to_have_url(path_of(reverse("presentations:schedule", args=[talk.pk])))
     assert_fits_the_phone(phone)
     assert_accessible(phone)
     when = timezone.now() + timedelta(days=5)
@@ -76,6 +78,7 @@ def test_a_talk_goes_from_request_to_feedback(browser, live_server, page_problem
     Presentation.objects.filter(pk=talk.pk).update(scheduled_at=timezone.now() - timedelta(hours=1))
     phone.reload()
     phone.get_by_role("link", name="Record delivery").click()
+    expect(phone).to_have_url(path_of(reverse("presentations:deliver", args=[talk.pk])))
     assert_fits_the_phone(phone)
     assert_accessible(phone)
     phone.get_by_label("Students reached").fill("51")
