@@ -8,10 +8,10 @@
 In one run, on PostgreSQL, with DEBUG=0 and the production middleware (bench/README.md, "Scale
 benchmark", says how and why):
 
-1. Server time: each page is requested --requests times through the real WSGI handler
-   (django.core.handlers.wsgi.WSGIHandler) called in this process with a WSGI environ like the
-   one gunicorn builds (cookie of a forced, MFA-verified session; X-Forwarded-Proto: https as
-   behind the production proxy). The clock runs from the call to the closed response (the
+1. Server time: each page is requested --requests times through the production WSGI application
+   (sro_portal.wsgi.application, as gunicorn loads it) called in this process with a WSGI environ
+   like the one gunicorn builds (cookie of a forced, MFA-verified session; X-Forwarded-Proto:
+   https as behind the production proxy). The clock runs from the call to the closed response (the
    connection returned to the pool): median and p95.
 2. Queries per request: one more request inside CaptureQueriesContext; the same page for a
    user of a small agency gives the second count (queries constant in the data size).
@@ -429,9 +429,9 @@ def _report_task(world: dict) -> dict:
 
 
 def _handler():
-    from django.core.handlers.wsgi import WSGIHandler
+    from sro_portal.wsgi import application
 
-    return WSGIHandler()
+    return application
 
 
 def _environ(path: str, cookie: str) -> dict:

@@ -115,6 +115,29 @@ def test_production_trusts_exactly_the_configured_proxies(probe):
     assert _production_probe(TRUSTED_PROXY_COUNT="2")["trusted_proxies"] == 2
 
 
+WSGI_PROBE = """
+import gc, json, sys
+from sro_portal.wsgi import application
+print(json.dumps({"frozen": gc.get_freeze_count(), "views": "schools.views" in sys.modules}))
+"""
+
+
+def test_gunicorn_s_application_takes_start_up_objects_out_of_the_collector():
+    """gunicorn loads sro_portal.wsgi: after it, the views are imported and start-up's objects
+    frozen, so full collections no longer walk them in the middle of a request."""
+    result = subprocess.run(
+        [sys.executable, "-c", WSGI_PROBE],
+        cwd=ROOT,
+        env=_production_env(DATABASE_URL="sqlite://:memory:", REDIS_URL=""),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["views"] and loaded["frozen"] > 50_000, loaded
+
+
 @pytest.mark.parametrize(
     ("missing", "message"),
     [("SECRET_KEY", "SECRET_KEY"), ("MFA_ENCRYPTION_KEYS", "MFA_ENCRYPTION_KEYS")],
