@@ -7,6 +7,7 @@ completes them (addresses, grades, contacts, drills).
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +247,11 @@ class Drill(TenantModel):
         indexes = [
             models.Index(fields=["agency", "school", "planned_at"], name="drill_school_idx"),
             models.Index(fields=["agency", "status", "planned_at"], name="drill_status_idx"),
+            # The moment that counts (happened_on): the compliance matrix's and the dashboard's
+            # drills of a school year or period (a scan of every drill of the agency without it).
+            models.Index(
+                models.F("agency"), Coalesce("started_at", "planned_at"), name="drill_moment_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,12 +1,12 @@
 """Drills: the compliance matrix and the at-risk list, and the drills done in the period.
 
-Compliance is the schools app's own (schools.compliance.school_compliance over the facts and rules
-that schools.selectors reads, the same pieces as the compliance matrix page), called with the
-scope's agency and schools instead of a user. It covers the school year containing `scope.end`
-(or, when `scope.end` falls in the summer break, the school year that ended before it), evaluated
-as of today on the agency's calendar, over the active schools in scope; a kind's status is the
-worst of its periods so far (a term or the school year). A school's status is the worst of its
-kinds; a school whose board has no drill rule has none and is not counted in the figures.
+Compliance is the schools app's own (schools.selectors.compliance_of, as on the compliance matrix
+page), called with the scope's agency and schools instead of a user's. It covers the school year
+containing `scope.end` (or, when `scope.end` falls in the summer break, the school year that
+ended before it), evaluated as of today on the agency's calendar, over the active schools in
+scope; a kind's status is the worst of its periods so far (a term or the school year). A school's
+status is the worst of its kinds; a school whose board has no drill rule has none and is not
+counted in the figures.
 
 The drills done in the period are the completed drills whose moment (started, else planned) falls
 between `scope.start` and `scope.end` on the agency's calendar, at any school in scope.
@@ -16,11 +16,12 @@ drills as compliance facts, the period's completed drills by kind).
 """
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from schools.compliance import KIND_ORDER, SEVERITY, Status, school_compliance
+from schools.compliance import KIND_ORDER, SEVERITY, Status
 from schools.models import Drill, DrillKind, School
-from schools.selectors import drill_facts, rules_by_board
+from schools.selectors import compliance_of
 from sro_portal.accounts.models import Agency
 from sro_portal.dashboards.metrics import by_school, local_range
 from sro_portal.dashboards.scope import Scope
@@ -29,41 +30,17 @@ from sro_portal.dashboards.tables import Figure, Section, Table
 FLAGGED = (Status.AT_RISK, Status.BEHIND)
 
 
-def compliance_by_school(scope: Scope, agency: Agency, year, today) -> list[tuple[str, list]]:
-    """(school name, compliance cells for `year`) for every active school in scope, by name.
-    Three queries, whatever the number of schools."""
-    schools = list(
-        by_school(School.objects.filter(agency_id=scope.agency_id, is_active=True), scope, "pk")
-        .order_by("name", "pk")
-        .only("pk", "name", "board_id")
-    )
-    rules = rules_by_board(scope.agency_id)
-    facts = drill_facts(
-        schools, agency_id=scope.agency_id, start=year.start, end=year.end, tz=agency.tzinfo
-    )
-    return [
-        (
-            school.name,
-            school_compliance(
-                rules=rules.get(school.board_id, []),
-                facts=facts.get(school.pk, []),
-                year=year,
-                today=today,
-            ),
-        )
-        for school in schools
-    ]
-
-
 def build(scope: Scope) -> Section:
     agency = Agency.objects.get(pk=scope.agency_id)
     year = agency.school_year_for(scope.end)
-    matrix = compliance_by_school(scope, agency, year, agency.today())
+    active = School.objects.filter(agency_id=scope.agency_id, is_active=True)
+    schools = by_school(active, scope, "pk")
+    matrix = compliance_of(schools, agency=agency, year=year, today=agency.today())
 
     # Boards may have different rules: the columns are every rule any school in scope has
     # (labelled once per rule, not once per school).
     rules = {}
-    for _name, cells in matrix:
+    for _school, cells in matrix:
         for cell in cells:
             rules.setdefault((cell.kind, cell.unannounced_only), cell)
     keys = sorted(
@@ -75,7 +52,8 @@ def build(scope: Scope) -> Section:
     # Translated once: a matrix of 300 schools has a thousand cells.
     labels = {status: str(status.label) for status in Status}
     cell_text = _("%(done)s / %(required)s · %(status)s")
-    for name, cells in matrix:
+    for school, cells in matrix:
+        name = school.name
         by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
         row = [name]
         for key, _label in keys:
@@ -170,11 +148,13 @@ def _cell_text(cell, text: str, labels: dict) -> str:
 
 def _done_by_kind(scope: Scope) -> list[list]:
     first, after = local_range(scope)
-    drills = by_school(
-        Drill.objects.filter(agency_id=scope.agency_id, status=Drill.Status.COMPLETED), scope
-    ).filter(
-        Q(started_at__gte=first, started_at__lt=after)
-        | Q(started_at__isnull=True, planned_at__gte=first, planned_at__lt=after)
+    drills = (
+        by_school(
+            Drill.objects.filter(agency_id=scope.agency_id, status=Drill.Status.COMPLETED), scope
+        )
+        # As the index drill_moment_idx has it: started, else planned, in the period.
+        .alias(moment=Coalesce("started_at", "planned_at"))
+        .filter(moment__gte=first, moment__lt=after)
     )
     counts = {
         row["kind"]: row
