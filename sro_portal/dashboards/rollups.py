@@ -2,9 +2,10 @@
 year of rows on every view (a 300-school agency logs 230,000 activities and 46,000 incidents a
 year: over a second of SQL for the page).
 
-How it stays exact: database triggers (migration dashboards/0004) raise a day's FigureVersion
-after every statement that writes its activities, incidents or involvements, whoever writes them
-(the portal, a purge, an import, psql). A MonthlyFigures row records the sum of its days'
+How it stays exact: database triggers (migrations dashboards/0004 and 0005) raise a day's
+FigureVersion after every statement that writes its activities, incidents, involvements, PAYOFF
+agreements, work sessions or check-ins, whoever writes them (the portal, a purge, an import,
+psql). A MonthlyFigures row records the sum of its days'
 versions when it was computed; it is used only while that sum is still theirs (and while the
 agency keeps the settings it was computed with: its time zone, for incidents), and is computed
 again otherwise. This month is kept up to yesterday and today is read from the rows, so the
@@ -32,12 +33,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import Scope
 
-SOURCES = ("activity", "incident", "response")  # the triggers' sources (migration 0004)
+# The triggers' sources (migrations 0004 and 0005).
+SOURCES = ("activity", "incident", "response", "agreement", "work", "checkin")
 # The layout of MonthlyFigures.figures (grouped_json): kept rows of another layout are computed
 # again, so changing it needs no data migration. Raise it when the layout changes.
 FORMAT = "f2"
@@ -110,15 +114,19 @@ def _kept_months(scope: Scope, source: str, units: list, compute, basis: str) ->
         return []
     # The versions first: a change committed after this read makes what is computed below look
     # out of date at the next view (computed again), never a stale row look exact.
-    days = FigureVersion.objects.filter(
-        agency_id=scope.agency_id, source=source, day__gte=units[0][0], day__lte=units[-1][1]
-    ).values_list("day", "version")
+    # The units follow each other (whole months, the last one up to yesterday): the days
+    # between the first unit's start and the last one's end are theirs, summed by month.
     versions = {start: 0 for start, _end in units}
+    versions.update(
+        FigureVersion.objects.filter(
+            agency_id=scope.agency_id, source=source, day__gte=units[0][0], day__lte=units[-1][1]
+        )
+        .annotate(month=TruncMonth("day"))
+        .values_list("month")
+        .annotate(Sum("version"))
+        .order_by()
+    )
     ends = dict(units)
-    for day, version in days:
-        month = day.replace(day=1)
-        if month in ends and day <= ends[month]:
-            versions[month] += version
     kept = {
         row.month: row
         for row in MonthlyFigures.objects.filter(

@@ -4,6 +4,7 @@ shows when every figure is computed from the rows, whatever is written in betwee
 is written (the ORM, a bulk update, raw SQL, a delete)."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,11 +13,13 @@ from django.db import connection
 from incidents.models import Incident, Involvement
 from officers.models import Activity
 from officers.models import ActivityCategory as C
+from payoff.models import Agreement, CheckIn, WorkSession
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import incidents, responses, time_spent
+from sro_portal.dashboards.metrics import incidents, payoff, responses, time_spent
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import scope_for
 from tests import factories
+from tests.dashboards.test_payoff_figures import agreement, check_in, session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -50,27 +53,28 @@ def data(world_a, world_b):
     return world_a
 
 
-def _shown(scope) -> list:
-    """What the time and incident sections show: every figure and every table."""
+def _shown(scope, modules=(time_spent, incidents, responses)) -> list:
+    """What the sections show (by default time, incidents and responses): every figure and
+    every table."""
     shown = []
-    for module in (time_spent, incidents, responses):
+    for module in modules:
         section = module.build(scope)
         shown.append([(f.label, f.value, f.detail) for f in section.figures])
         shown.append([(t.key, t.rows) for t in section.tables])
     return shown
 
 
-def _from_rows(scope, monkeypatch) -> list:
+def _from_rows(scope, monkeypatch, **modules) -> list:
     """The same, computed from the rows alone (no kept figure read or written)."""
     with monkeypatch.context() as patch:
         patch.setattr(rollups, "_kept", lambda scope: False)
-        return _shown(scope)
+        return _shown(scope, **modules)
 
 
-def _assert_exact(world, monkeypatch, start=YEAR[0], end=YEAR[1]):
+def _assert_exact(world, monkeypatch, start=YEAR[0], end=YEAR[1], **modules):
     scope = scope_for(world.supervisor, start=start, end=end)
     kept_before = MonthlyFigures.objects.count()
-    assert _shown(scope) == _from_rows(scope, monkeypatch)
+    assert _shown(scope, **modules) == _from_rows(scope, monkeypatch, **modules)
     return MonthlyFigures.objects.count() - kept_before
 
 
@@ -264,3 +268,85 @@ def test_today_s_entries_leave_the_month_kept_up_to_yesterday(data, monkeypatch)
         before = _kept_rows()
         _assert_exact(data, monkeypatch)
         assert before[date(2026, 3, 1)][1] != _kept_rows()[date(2026, 3, 1)][1]  # up to the 15th
+
+
+# --- PAYOFF: agreements by their start, hours by the session's day, check-ins by the closing -----
+
+S = Agreement.Status
+
+
+@pytest.fixture
+def payoff_year(world_a, world_b):
+    made = {}
+    for world in (world_a, world_b):
+        done = agreement(world.school, date(2025, 9, 10), S.COMPLETED, date(2025, 12, 5))
+        session(done, date(2025, 9, 20), "2.50")
+        session(done, date(2025, 10, 4), "1.25")
+        check_in(done, 6, False)
+        check_in(done, 12, True)
+        active = agreement(world.school, date(2025, 11, 3), S.ACTIVE)
+        session(active, date(2025, 11, 8), "1.00")
+        made[world.agency.pk] = (done, active)
+    return made[world_a.agency.pk]
+
+
+def test_every_kind_of_payoff_write_is_seen_at_the_next_view(
+    world_a, world_b, payoff_year, monkeypatch
+):
+    done, active = payoff_year
+
+    def exact():
+        return _assert_exact(world_a, monkeypatch, modules=(payoff,))
+
+    assert exact() == 30  # ten months, three sources
+    # Completed: its start's month (status), and February gets its check-ins.
+    active.status, active.closed_on = S.COMPLETED, date(2026, 2, 2)
+    active.save()
+    exact()
+    check_in(active, 6, True)
+    exact()
+    active.school = world_a.other_school  # its hours and check-ins move to the other school
+    active.save()
+    exact()
+    WorkSession.objects.filter(agreement=done).update(hours=Decimal("3.00"))
+    exact()
+    session(done, date(2026, 1, 15), "0.50")
+    exact()
+    CheckIn.objects.filter(agreement=done, months=12).update(reoffended=False)
+    exact()
+    with connection.cursor() as cursor:  # closed later, by a write the portal does not know
+        cursor.execute(
+            "UPDATE payoff_agreement SET closed_on = %s WHERE id = %s", [date(2026, 3, 3), done.pk]
+        )
+    exact()
+    WorkSession.objects.filter(agreement=active).delete()
+    exact()
+
+    # What the figures do not read leaves every kept month alone; so does another agency.
+    versions = _versions(FigureVersion, world_a.agency)
+    Agreement.objects.filter(pk=done.pk).update(purge_after=date(2030, 1, 1))
+    other = Agreement.objects.get(agency=world_b.agency, status=S.COMPLETED)
+    session(other, date(2025, 9, 20), "4.00")
+    Agreement.objects.filter(pk=other.pk).update(status=S.NOT_COMPLETED)
+    assert _versions(FigureVersion, world_a.agency) == versions
+    # And B's kept figures are B's alone.
+    assert _assert_exact(world_b, monkeypatch, modules=(payoff,)) == 30
+
+
+def test_an_agreement_moved_to_another_school_moves_its_hours_in_the_kept_months(
+    world_a, payoff_year, monkeypatch
+):
+    done, _active = payoff_year
+    scope = scope_for(world_a.supervisor, start=YEAR[0], end=YEAR[1])
+
+    def hours_by_school():
+        rows = payoff.build(scope).table("by_school").rows
+        return {row[0]: row[5] for row in rows}
+
+    assert hours_by_school() == {world_a.school.name: Decimal("4.75")}
+    Agreement.objects.filter(pk=done.pk).update(school=world_a.other_school)
+    assert hours_by_school() == {
+        world_a.school.name: Decimal("1.00"),
+        world_a.other_school.name: Decimal("3.75"),
+    }
+    assert MonthlyFigures.objects.filter(agency=world_a.agency, source="work").count() == 10

@@ -12,19 +12,25 @@ by school. Program audience only: police-diversion agreements are police records
   check-ins (re-offended yes or no) of that milestone and the share that re-offended, for the
   agreements completed (`closed_on`) in the period. A purged agreement keeps no check-ins.
 
-Queries: six for the whole agency (the agency's calendar, agreements by school and status,
-tombstones by status, hours by school, check-ins by school and milestone, the schools' names);
-four for some schools. Grouped by school ids, the names looked up after (metrics/__init__.py).
+Queries: seven for the whole agency (the agency's calendar, agreements by school and status,
+tombstones by status, hours by agreement and their agreements' schools, check-ins by school and
+milestone, the schools' names); five for some schools. Grouped by school ids, the names looked up
+after (metrics/__init__.py). A whole agency's whole months of agreements, hours and check-ins are
+read from the kept monthly figures instead (rollups: two queries each, and the queries above for
+the months that changed), each by its own day: the agreement's start, the session's date, the
+agreement's closing.
 """
 
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
 from sro_portal.accounts.models import Agency
+from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, school_names
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
@@ -175,6 +181,17 @@ def build(scope: Scope) -> Section:
 
 def _agreements_by_school(scope: Scope) -> dict[int, dict[str, int]]:
     """{school id: {status: agreements}} of the agreements starting in the period."""
+    totals = rollups.sum_grouped(rollups.figures(scope, "agreement", agreements_per_month))
+    schools: dict[int, dict[str, int]] = {}
+    for status, counts in totals.items():
+        for school_id, row in counts.items():
+            schools.setdefault(school_id, {})[status] = row["n"]
+    return schools
+
+
+def agreements_per_month(scope: Scope) -> dict:
+    """rollups compute(): by the month they start, {month: {"columns": ["n"], status: [[school
+    id, agreements], ...]}}."""
     rows = (
         by_school(
             Agreement.objects.filter(
@@ -182,14 +199,16 @@ def _agreements_by_school(scope: Scope) -> dict[int, dict[str, int]]:
             ),
             scope,
         )
-        .values("school_id", "status")
+        .annotate(month=TruncMonth("starts_on"))
+        .values_list("month", "status", "school_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    schools: dict[int, dict[str, int]] = {}
-    for row in rows:
-        schools.setdefault(row["school_id"], {})[row["status"]] = row["n"]
-    return schools
+    months: dict[str, dict] = {}
+    for month, status, school_id, n in rows:
+        figures = months.setdefault(month.isoformat(), {"columns": ["n"]})
+        figures.setdefault(status, []).append([school_id, n])
+    return months
 
 
 def _purged_by_status(scope: Scope) -> dict[str, int]:
@@ -219,46 +238,90 @@ def _purged_by_status(scope: Scope) -> dict[str, int]:
 
 
 def _hours_by_school(scope: Scope) -> dict[int, Decimal]:
-    """{school id: hours} of the work sessions dated in the period (session_date_idx)."""
-    rows = (
-        by_school(
-            WorkSession.objects.filter(
-                agency_id=scope.agency_id, date__gte=scope.start, date__lte=scope.end
-            ),
-            scope,
-            "agreement__school_id",
-        )
-        .values("agreement__school_id")
+    """{school id: hours} of the work sessions dated in the period."""
+    totals = rollups.sum_grouped(rollups.figures(scope, "work", hours_per_month))
+    return {
+        school_id: (Decimal(row["cents"]) / 100).quantize(CENT)
+        for school_id, row in totals.get("school_id", {}).items()
+    }
+
+
+CENT = Decimal("0.01")
+
+
+def hours_per_month(scope: Scope) -> dict:
+    """rollups compute(): by the sessions' month, {month: {"columns": ["cents"], "school_id":
+    [[school id, hundredths of an hour], ...]}} (kept figures are whole numbers; hours have two
+    decimals). session_date_idx covers the sessions; their agreements' schools are looked up
+    after, for those agreements only: joining the agency's 20,000 agreements cost more than
+    reading a day's sessions."""
+    sessions = by_school(
+        WorkSession.objects.filter(
+            agency_id=scope.agency_id, date__gte=scope.start, date__lte=scope.end
+        ),
+        scope,
+        "agreement__school_id",
+    )
+    rows = list(
+        sessions.annotate(month=TruncMonth("date"))
+        .values_list("month", "agreement_id")
         .annotate(hours=Sum("hours"))
         .order_by()
     )
-    return {row["agreement__school_id"]: row["hours"] for row in rows}
+    school_of = dict(
+        Agreement.objects.filter(agency_id=scope.agency_id, pk__in=sessions.values("agreement_id"))
+        .order_by()
+        .values_list("pk", "school_id")
+    )
+    cents: dict[str, dict[int, int]] = {}
+    for month, agreement_id, hours in rows:
+        by_school_ = cents.setdefault(month.isoformat(), {})
+        school_id = school_of[agreement_id]
+        by_school_[school_id] = by_school_.get(school_id, 0) + int(hours * 100)
+    return {
+        month: {"columns": ["cents"], "school_id": [list(pair) for pair in schools.items()]}
+        for month, schools in cents.items()
+    }
 
 
 def _check_ins_by_school(scope: Scope) -> dict[int, dict[int, tuple[int, int]]]:
     """{school id: {milestone: (confirmed, re-offended)}} of the agreements completed in the
     period."""
+    totals = rollups.sum_grouped(rollups.figures(scope, "checkin", check_ins_per_month))
+    schools: dict[int, dict[int, tuple[int, int]]] = {}
+    for months, counts in totals.items():
+        for school_id, row in counts.items():
+            by_months = schools.setdefault(school_id, {})
+            by_months[int(months)] = (row["confirmed"], row["reoffended"])
+    return schools
+
+
+def check_ins_per_month(scope: Scope) -> dict:
+    """rollups compute(): by the month their agreement closed, {month: {"columns": ["confirmed",
+    "reoffended"], milestone: [[school id, confirmed, re-offended], ...]}}."""
     rows = (
         by_school(
             CheckIn.objects.filter(
                 agency_id=scope.agency_id,
                 months__in=MILESTONES,
                 reoffended__isnull=False,
+                agreement__agency_id=scope.agency_id,
                 agreement__closed_on__gte=scope.start,
                 agreement__closed_on__lte=scope.end,
             ),
             scope,
             "agreement__school_id",
         )
-        .values("agreement__school_id", "months")
+        .annotate(month=TruncMonth("agreement__closed_on"))
+        .values_list("month", "agreement__school_id", "months")
         .annotate(confirmed=Count("pk"), reoffended=Count("pk", filter=Q(reoffended=True)))
         .order_by()
     )
-    schools: dict[int, dict[int, tuple[int, int]]] = {}
-    for row in rows:
-        by_months = schools.setdefault(row["agreement__school_id"], {})
-        by_months[row["months"]] = (row["confirmed"], row["reoffended"])
-    return schools
+    months: dict[str, dict] = {}
+    for month, school_id, milestone, confirmed, reoffended in rows:
+        figures = months.setdefault(month.isoformat(), {"columns": ["confirmed", "reoffended"]})
+        figures.setdefault(str(milestone), []).append([school_id, confirmed, reoffended])
+    return months
 
 
 def _school_rows(names, agreements, hours, check_ins) -> list[list]:
