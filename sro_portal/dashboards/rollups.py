@@ -206,10 +206,13 @@ def rows(figures: dict, field: str):
 
 
 def sum_grouped(parts: list[tuple[Scope, dict]]) -> dict[str, dict]:
-    """The grouped_json() figures of several parts added up: {field: {value: {aggregate: n}}}."""
+    """The grouped_json() figures of several parts added up: {field: {value: {aggregate: n}}}.
+    Added as lists and named once at the end (a year of a large agency's activities is 5,000
+    groups: naming each month's groups cost as much again)."""
     total: dict[str, dict] = {}
+    columns = []
     for _scope, part in parts:
-        columns = part.get("columns", [])
+        columns = part.get("columns", columns)
         for field, groups in part.items():
             if field == "columns":
                 continue
@@ -217,11 +220,14 @@ def sum_grouped(parts: list[tuple[Scope, dict]]) -> dict[str, dict]:
             for value, *numbers in groups:
                 into = field_total.get(value)
                 if into is None:
-                    field_total[value] = dict(zip(columns, numbers, strict=True))
+                    field_total[value] = numbers
                 else:
-                    for name, number in zip(columns, numbers, strict=True):
-                        into[name] += number
-    return total
+                    for index, number in enumerate(numbers):
+                        into[index] += number
+    return {
+        field: {value: dict(zip(columns, sums, strict=True)) for value, sums in groups.items()}
+        for field, groups in total.items()
+    }
 
 
 def _json_value(value):
