@@ -229,6 +229,11 @@ def referral_loop_rates(user) -> list[dict]:
     return [row | {"rate": row["closed"] / row["made"] if row["made"] else 0} for row in rows]
 
 
+def last_activity_day(activities: QuerySet[Activity]) -> date | None:
+    """The latest date among `activities` (read from the end of an index on the date)."""
+    return activities.order_by("-date").values_list("date", flat=True).first()
+
+
 def minutes_by_role(activities: QuerySet[Activity]) -> dict[str, int]:
     """Total minutes per SRO role over `activities` (one query)."""
     totals = {role: 0 for role in set(CATEGORY_ROLES.values())}

@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from officers import selectors, services
 from officers.forms.activities import ActivityFilterForm, ActivityForm, initial_from
-from officers.models import Activity, SRORole
+from officers.models import CATEGORY_ROLES, Activity, SRORole
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
+from sro_portal.dashboards.metrics import time_spent
+from sro_portal.dashboards.scope import Audience, Scope
 
 PAGE_SIZE = 50
 ROW_FIELDS = ("agency_id", "officer_id", "date", "category", "minutes", "students_reached")
@@ -217,8 +219,7 @@ def activity_list(request):
     user = request.user
     filters = ActivityFilterForm(_with_default_period(request.GET, user), actor=user)
     activities = filters.filter(selectors.activity_qs_for(user))
-    # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
-    by_role = selectors.minutes_by_role(activities.order_by())
+    by_role = _minutes_by_role(user, filters, activities)
     total_minutes = sum(by_role.values())
     roles = [
         {
@@ -251,6 +252,34 @@ def activity_list(request):
             "shows_officer": user.role != Role.SRO,
         },
     )
+
+
+def _minutes_by_role(user, filters, activities) -> dict[str, int]:
+    """The filtered entries' minutes by SRO role. The whole agency's over a period (the list as
+    a supervisor first opens it: this school year) are the dashboard's: added up from its kept
+    monthly figures (dashboards.rollups), not from 60,000 rows a year at a large agency."""
+    chosen = getattr(filters, "cleaned_data", {})
+    whole_agency = user.sees_whole_agency and not any(
+        chosen.get(name) for name in ("officer", "school", "category")
+    )
+    if not (whole_agency and chosen.get("start")):
+        # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
+        return selectors.minutes_by_role(activities.order_by())
+    # With no end date, up to the last entry (the kept figures need a last day; entries dated
+    # ahead are a mistake the list still shows and counts).
+    today = user.agency.today()
+    last = chosen.get("end") or max(today, selectors.last_activity_day(activities) or today)
+    scope = Scope(
+        agency_id=user.agency_id,
+        audience=Audience.PROGRAM,
+        start=chosen["start"],
+        end=last,
+        tz_name=user.agency.time_zone,
+    )
+    totals = {role: 0 for role in SRORole}
+    for category, minutes in time_spent.minutes_by_category(scope).items():
+        totals[CATEGORY_ROLES[category]] += minutes
+    return totals
 
 
 def _with_default_period(params, user):

@@ -38,7 +38,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
-from sro_portal.dashboards.scope import Scope
+from sro_portal.dashboards.scope import Scope, months_between
 
 # The triggers' sources (migrations 0004 and 0005).
 SOURCES = ("activity", "incident", "response", "agreement", "work", "checkin")
@@ -80,12 +80,7 @@ def periods(start: date, end: date) -> list[tuple[date, date]]:
     """[start, end] cut at every first of a month inside it, in order (none when end < start)."""
     if end < start:
         return []
-    cuts = set()
-    month = _next_month(start)
-    while month <= end:
-        cuts.add(month)
-        month = _next_month(month)
-    bounds = [start, *sorted(cuts)]
+    bounds = [start, *(month for month in months_between(start, end) if month > start)]
     ends = [day - timedelta(days=1) for day in bounds[1:]] + [end]
     return list(zip(bounds, ends, strict=True))
 
@@ -169,10 +164,6 @@ def _kept_months(scope: Scope, source: str, units: list, compute, basis: str) ->
 
 def _month_end(day: date) -> date:
     return day.replace(day=monthrange(day.year, day.month)[1])
-
-
-def _next_month(day: date) -> date:
-    return _month_end(day) + timedelta(days=1)
 
 
 # --- Figures as JSON: metrics.grouped(per="month") results ------------------------------------

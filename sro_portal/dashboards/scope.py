@@ -62,6 +62,19 @@ class Scope:
         )
 
 
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s month to `last`'s, in order."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (
+            day.replace(year=day.year + 1, month=1)
+            if day.month == 12
+            else day.replace(month=day.month + 1)
+        )
+    return months
+
+
 def _year_before(day: date) -> date:
     try:
         return day.replace(year=day.year - 1)

@@ -14,7 +14,6 @@ monthly figures instead (rollups: two queries a period, and the pass for the mon
 changed).
 """
 
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -26,7 +25,7 @@ from incidents.models import Category, Incident, Location
 from schools.models import School
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, grouped, local_range
-from sro_portal.dashboards.scope import Audience, Scope
+from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
 CLOSED = Incident.Status.CLOSED.value
@@ -114,7 +113,7 @@ def build(scope: Scope) -> Section:
                         per_month.get(month, 0),
                         per_month_before.get(month.replace(year=month.year - 1), 0),
                     ]
-                    for month in _months(scope.start, scope.end)
+                    for month in months_between(scope.start, scope.end)
                 ],
                 chart="line",
                 series=(1, 2),
@@ -196,15 +195,3 @@ def _school_rows(scope: Scope, counts: dict) -> list[list]:
     )
     rows = [[name, counts.get(pk, 0)] for pk, name in names.values_list("pk", "name")]
     return sorted(rows, key=lambda row: (-row[1], row[0]))
-
-
-def _months(start: date, end: date) -> list[date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = (
-            month.replace(year=month.year + 1, month=1)
-            if month.month == 12
-            else (month.replace(month=month.month + 1))
-        )
-    return months

@@ -12,8 +12,6 @@ monthly figures instead (rollups: two queries, and the pass above for the months
 Hours are minutes / 60 rounded to one decimal per row; shares are computed from minutes.
 """
 
-from datetime import date
-
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -21,7 +19,7 @@ from django.utils.translation import pgettext
 from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, grouped, officer_names, school_names
-from sro_portal.dashboards.scope import Audience, Scope
+from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
 
@@ -49,19 +47,6 @@ def _by_hours(rows: list[list]) -> list[list]:
     return sorted(rows, key=lambda row: (-row[1], str(row[0]).casefold()))
 
 
-def months_between(first: date, last: date) -> list[date]:
-    """The first day of every month from `first`'s month to `last`'s, in order."""
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        months.append(day)
-        day = (
-            day.replace(year=day.year + 1, month=1)
-            if day.month == 12
-            else day.replace(month=day.month + 1)
-        )
-    return months
-
-
 def compute(scope: Scope) -> dict:
     """The scope's activities per month, summed by category, school and (but in an officer's own
     view) officer, as JSON (rollups.grouped_json)."""
@@ -70,6 +55,13 @@ def compute(scope: Scope) -> dict:
         fields.append("officer_id")
     activities = activities_in(scope).annotate(month=TruncMonth("date"))
     return rollups.grouped_json(grouped(activities, fields, TOTALS, per="month"))
+
+
+def minutes_by_category(scope: Scope) -> dict[str, int]:
+    """{category: minutes} of the scope's activities (kept monthly figures where the scope has
+    them: the activity list's time by role uses this for the whole agency)."""
+    totals = rollups.sum_grouped(rollups.figures(scope, "activity", compute))
+    return {category: row["minutes"] for category, row in totals.get("category", {}).items()}
 
 
 def build(scope: Scope) -> Section:
