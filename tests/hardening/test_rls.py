@@ -422,3 +422,38 @@ def test_kept_dashboard_figures_are_written_and_read_under_the_app_role(
     month = version.day.replace(day=1)
     kept = MonthlyFigures.objects.get(agency=world_a.agency, source="activity", month=month)
     assert kept.version == version.version  # computed again after the new activity
+
+
+def test_payoff_triggers_read_and_write_behind_the_wall(app_role, world_a, world_b):
+    """Migration dashboards/0005's triggers run as the writer: under the app role they read the
+    writer's agreements and sessions (row-level security lets them) and raise that agency's
+    versions only."""
+    from payoff.models import Agreement, CheckIn
+    from sro_portal.dashboards.models import FigureVersion
+    from tests.dashboards.test_payoff_figures import agreement, check_in, session
+
+    day = world_a.agency.today() - timedelta(days=40)
+    done = agreement(world_a.school, day, Agreement.Status.COMPLETED, day)
+    session(done, day, "2.00")
+    check_in(done, 6, None)
+    agreement(world_b.school, day, Agreement.Status.ACTIVE)
+
+    def versions():
+        rows = FigureVersion.objects.filter(agency=world_a.agency).values_list("source", "version")
+        return {source: version for source, version in rows}
+
+    before = versions()
+    with app_role(), rls.agency(world_a.agency.pk):
+        session(done, day, "1.00")  # work
+        CheckIn.objects.filter(agreement=done).update(reoffended=False)  # checkin
+        Agreement.objects.filter(pk=done.pk).update(school=world_a.other_school)  # all three
+    after = versions()
+    assert after == {
+        "agreement": before["agreement"] + 1,
+        "work": before["work"] + 2,
+        "checkin": before["checkin"] + 2,
+    }
+    assert set(FigureVersion.objects.values_list("agency_id", flat=True)) == {
+        world_a.agency.pk,
+        world_b.agency.pk,
+    }
