@@ -60,13 +60,7 @@ def figures(
     figures of another basis are computed again."""
     if not _kept(scope):
         return _parts(scope, scope.start, scope.end, compute(scope))
-    today = timezone.now().astimezone(ZoneInfo(scope.tz_name)).date()
-    units, edges = [], []
-    for start, end in periods(scope.start, min(scope.end, today - timedelta(days=1))):
-        whole = start.day == 1 and (end == _month_end(start) or end == today - timedelta(days=1))
-        (units if whole else edges).append((start, end))
-    if scope.end >= today:
-        edges.append((max(scope.start, today), scope.end))
+    units, edges = _cut(scope)
     parts = [
         part
         for start, end in edges
@@ -74,6 +68,33 @@ def figures(
     ]
     parts += _kept_months(scope, source, units, compute, f"{FORMAT} {basis or scope.tz_name}")
     return sorted(parts, key=lambda part: part[0].start)
+
+
+def prefetch(scope: Scope, sources=SOURCES) -> None:
+    """Reads the versions and kept rows of `sources` for the scope's whole months in two
+    queries, for the figures() calls that follow with this scope or a copy of it (each source's
+    read is used once). The program dashboard asks for six sources one after the other: twelve
+    queries otherwise. Reading the versions earlier keeps the order that matters: before the
+    rows are aggregated."""
+    if not _kept(scope):
+        return
+    units, _edges = _cut(scope)
+    if units:
+        scope.kept[(units[0][0], units[-1][1])] = _read(scope, sources, units)
+
+
+def _cut(scope: Scope) -> tuple[list, list]:
+    """The scope's period as (units, edges): the whole months up to yesterday (this month: its
+    days up to yesterday), kept; the rest (today and after, the days of a custom range that
+    make no whole month), read from the rows."""
+    today = timezone.now().astimezone(ZoneInfo(scope.tz_name)).date()
+    units, edges = [], []
+    for start, end in periods(scope.start, min(scope.end, today - timedelta(days=1))):
+        whole = start.day == 1 and (end == _month_end(start) or end == today - timedelta(days=1))
+        (units if whole else edges).append((start, end))
+    if scope.end >= today:
+        edges.append((max(scope.start, today), scope.end))
+    return units, edges
 
 
 def periods(start: date, end: date) -> list[tuple[date, date]]:
@@ -107,27 +128,9 @@ def _kept_months(scope: Scope, source: str, units: list, compute, basis: str) ->
     while exact, the others computed in one go (from the first to the last of them) and kept."""
     if not units:
         return []
-    # The versions first: a change committed after this read makes what is computed below look
-    # out of date at the next view (computed again), never a stale row look exact.
-    # The units follow each other (whole months, the last one up to yesterday): the days
-    # between the first unit's start and the last one's end are theirs, summed by month.
-    versions = {start: 0 for start, _end in units}
-    versions.update(
-        FigureVersion.objects.filter(
-            agency_id=scope.agency_id, source=source, day__gte=units[0][0], day__lte=units[-1][1]
-        )
-        .annotate(month=TruncMonth("day"))
-        .values_list("month")
-        .annotate(Sum("version"))
-        .order_by()
-    )
+    read_ahead = scope.kept.get((units[0][0], units[-1][1]), {})
+    versions, kept = read_ahead.pop(source, None) or _read(scope, [source], units)[source]
     ends = dict(units)
-    kept = {
-        row.month: row
-        for row in MonthlyFigures.objects.filter(
-            agency_id=scope.agency_id, source=source, month__in=list(ends)
-        )
-    }
 
     def unit_basis(month):  # a month kept up to yesterday is computed again the next day
         return f"{basis} {ends[month]:%d}"
@@ -160,6 +163,32 @@ def _kept_months(scope: Scope, source: str, units: list, compute, basis: str) ->
             update_fields=["version", "basis", "figures"],
         )
     return [(replace(scope, start=start, end=end), exact[start]) for start, end in units]
+
+
+def _read(scope: Scope, sources, units: list) -> dict[str, tuple[dict, dict]]:
+    """{source: ({month: the sum of its days' versions}, {month: its kept MonthlyFigures})}.
+    The versions first: a change committed after this read makes what is computed from the
+    rows afterwards look out of date at the next view (computed again), never a stale row look
+    exact. The units follow each other (whole months, the last one up to yesterday): the days
+    between the first unit's start and the last one's end are theirs, summed by month."""
+    months = [start for start, _end in units]
+    versions = {source: dict.fromkeys(months, 0) for source in sources}
+    days = FigureVersion.objects.filter(
+        agency_id=scope.agency_id, source__in=sources, day__gte=months[0], day__lte=units[-1][1]
+    )
+    for source, month, version in (
+        days.annotate(month=TruncMonth("day"))
+        .values_list("source", "month")
+        .annotate(Sum("version"))
+        .order_by()
+    ):
+        versions[source][month] = version
+    kept = {source: {} for source in sources}
+    for row in MonthlyFigures.objects.filter(
+        agency_id=scope.agency_id, source__in=sources, month__in=months
+    ):
+        kept[row.source][row.month] = row
+    return {source: (versions[source], kept[source]) for source in sources}
 
 
 def _month_end(day: date) -> date:

@@ -36,6 +36,9 @@ class Scope:
     tz_name: str = "America/Edmonton"
     # The filters as the user chose them, to rebuild this scope (CSV links, the audit trail).
     params: dict = field(default_factory=dict, compare=False, hash=False)
+    # Kept figures read ahead for the sections that follow (rollups.prefetch); shared by the
+    # copies dataclasses.replace() makes of this scope.
+    kept: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def days(self) -> int:
@@ -52,13 +55,6 @@ class Scope:
             officer_id=self.officer_id,
             tz_name=self.tz_name,
             params=self.params,
-        )
-
-    def cache_key(self) -> str:
-        schools = "all" if self.school_ids is None else ",".join(map(str, self.school_ids))
-        return (
-            f"dash:{self.agency_id}:{self.audience}:{self.start}:{self.end}:{schools}:"
-            f"{self.officer_id or '-'}"
         )
 
 

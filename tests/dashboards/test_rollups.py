@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Incident, Involvement
 from officers.models import Activity
@@ -18,6 +19,7 @@ from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import incidents, payoff, responses, time_spent
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import scope_for
+from sro_portal.dashboards.sections import build_sections
 from tests import factories
 from tests.dashboards.test_payoff_figures import agreement, check_in, session
 
@@ -350,3 +352,28 @@ def test_an_agreement_moved_to_another_school_moves_its_hours_in_the_kept_months
         world_a.other_school.name: Decimal("3.75"),
     }
     assert MonthlyFigures.objects.filter(agency=world_a.agency, source="work").count() == 10
+
+
+def _page(scope) -> list:
+    return [
+        (
+            section.key,
+            [(f.label, f.value) for f in section.figures],
+            [t.rows for t in section.tables],
+        )
+        for section in build_sections(scope)
+    ]
+
+
+def test_the_page_reads_its_kept_sources_ahead_in_two_queries(data, monkeypatch):
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    build_sections(scope)  # keeps the months
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    with CaptureQueriesContext(connection) as page:
+        shown = _page(scope)
+    kept_reads = [q for q in page if '"dashboards_monthlyfigures"' in q["sql"]]
+    # Six sources' months of the period at once; the incidents' year before on its own.
+    assert len(kept_reads) == 2
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_kept", lambda scope: False)
+        assert shown == _page(scope_for(data.supervisor, start=YEAR[0], end=YEAR[1]))
