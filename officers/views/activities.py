@@ -22,6 +22,7 @@ from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
+from sro_portal.dashboards.forms import MAX_YEARS
 from sro_portal.dashboards.metrics import time_spent
 from sro_portal.dashboards.scope import Audience, Scope
 
@@ -258,28 +259,35 @@ def _minutes_by_role(user, filters, activities) -> dict[str, int]:
     """The filtered entries' minutes by SRO role. The whole agency's over a period (the list as
     a supervisor first opens it: this school year) are the dashboard's: added up from its kept
     monthly figures (dashboards.rollups), not from 60,000 rows a year at a large agency."""
-    chosen = getattr(filters, "cleaned_data", {})
-    whole_agency = user.sees_whole_agency and not any(
-        chosen.get(name) for name in ("officer", "school", "category")
-    )
-    if not (whole_agency and chosen.get("start")):
+    period = _agency_period(user, getattr(filters, "cleaned_data", {}), activities)
+    if period is None:
         # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
         return selectors.minutes_by_role(activities.order_by())
-    # With no end date, up to the last entry (the kept figures need a last day; entries dated
-    # ahead are a mistake the list still shows and counts).
-    today = user.agency.today()
-    last = chosen.get("end") or max(today, selectors.last_activity_day(activities) or today)
     scope = Scope(
         agency_id=user.agency_id,
         audience=Audience.PROGRAM,
-        start=chosen["start"],
-        end=last,
+        start=period[0],
+        end=period[1],
         tz_name=user.agency.time_zone,
     )
     totals = {role: 0 for role in SRORole}
     for category, minutes in time_spent.minutes_by_category(scope).items():
         totals[CATEGORY_ROLES[category]] += minutes
     return totals
+
+
+def _agency_period(user, chosen: dict, activities) -> tuple[date, date] | None:
+    """(first, last day) when the list shows the whole agency's entries from a start date, as
+    long as a dashboard's longest period (a start typed as 1900 is not 1,500 months kept); with
+    no end date, up to the last entry (entries dated ahead are a mistake the list still counts).
+    None otherwise."""
+    filtered = any(chosen.get(name) for name in ("officer", "school", "category"))
+    start = chosen.get("start")
+    if not user.sees_whole_agency or filtered or start is None:
+        return None
+    today = user.agency.today()
+    last = chosen.get("end") or max(today, selectors.last_activity_day(activities) or today)
+    return (start, last) if (last - start).days <= 366 * MAX_YEARS else None
 
 
 def _with_default_period(params, user):

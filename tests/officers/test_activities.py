@@ -662,6 +662,10 @@ def test_the_agency_s_time_by_role_from_kept_months_stays_that_of_the_rows(clien
     # With an end date, up to it.
     page = client.get(LIST, {"start": year_start.isoformat(), "end": today.isoformat()})
     assert page.context["total_minutes"] == 80
+    # Longer than a dashboard's longest period: read from the rows, nothing more kept.
+    kept = MonthlyFigures.objects.count()
+    assert client.get(LIST, {"start": "1990-01-01"}).context["total_minutes"] == 184
+    assert MonthlyFigures.objects.count() == kept
 
 
 def test_the_list_pages_by_50(client, world_a):
