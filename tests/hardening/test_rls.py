@@ -29,7 +29,7 @@ from sro_portal.accounts.models import Invitation, Role
 from sro_portal.accounts.tokens import invitation_token
 from sro_portal.calendars import services as calendar_services
 from sro_portal.calendars.tokens import feed_token
-from sro_portal.celery import AGENCY_HEADER, _send_the_agency
+from sro_portal.celery import AGENCY_HEADER
 from sro_portal.celery import app as celery_app
 from sro_portal.reminders import tasks as reminder_tasks
 from sro_portal.reminders.models import Reminder
@@ -319,11 +319,17 @@ def test_platform_staff_create_an_agency_and_its_first_invitation(
 # --- Background work ----------------------------------------------------------------------------
 
 
-def test_a_task_carries_the_agency_of_whoever_queued_it(world_a):
-    headers = {}
-    with rls.agency(world_a.agency.pk):
-        _send_the_agency(headers=headers)
-    assert headers == {AGENCY_HEADER: world_a.agency.pk}
+def test_a_task_carries_the_agency_of_whoever_queued_it(world_a, monkeypatch):
+    """Published through Celery's own path (its before_task_publish signal) to an in-memory
+    broker, and read back as a worker would receive it."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with celery_app.connection_for_write("memory://") as connection:
+        with rls.agency(world_a.agency.pk):
+            _probe.apply_async(connection=connection, queue="rls-probe")
+        _probe.apply_async(connection=connection, queue="rls-probe")  # no agency: none sent
+        queue = connection.SimpleQueue("rls-probe")
+        sent = [queue.get(timeout=1).headers[AGENCY_HEADER] for _ in range(2)]
+    assert sent == [world_a.agency.pk, None]
 
 
 @celery_app.task(name="tests.rls_probe", ignore_result=True)
