@@ -354,6 +354,18 @@ def test_the_feed_has_no_observations_and_no_names(client, world_a):
         assert secret not in body
 
 
+def test_the_feed_is_worded_in_the_owner_s_language(client, world_a):
+    """A calendar app asks, not the user: the events are in the language the feed's owner chose,
+    whatever the app's Accept-Language."""
+    world_a.sro.language = "fr"
+    world_a.sro.save(update_fields=["language"])
+    _drill(world_a.school)
+    response = client.get(_feed_path(world_a.sro), HTTP_ACCEPT_LANGUAGE="en")
+    calendar = Calendar.from_ical(response.content)
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert summaries == [f"Exercice : Confinement barricadé · {world_a.school.name}"]
+
+
 def test_the_key_stays_out_of_the_audit_trail():
     event_model = apps.get_model("calendars", "CalendarFeedEvent")
     assert "key" not in {field.name for field in event_model._meta.fields}

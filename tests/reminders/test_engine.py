@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sro_portal.accounts import services as account_services
 from sro_portal.accounts.models import Role
@@ -243,6 +243,23 @@ def test_digest_groups_the_day_into_one_email_at_seven(world_a, django_capture_o
     digest = mail.outbox[0]
     assert digest.extra_headers["X-SRO-Digest"] == f"{first.pk},{second.pk}"
     assert world_a.school.name in digest.body and world_a.other_school.name in digest.body
+
+
+def test_the_digest_is_written_in_the_recipient_s_language(
+    world_a, django_capture_on_commit_callbacks
+):
+    """No browser to ask: the digest is in the language the SRO chose (French here), whatever
+    the language of the process that sends it."""
+    world_a.sro.language = "fr"
+    world_a.sro.save(update_fields=["language"])
+    services.reminder_settings_update(user=world_a.sro, email_kinds=[TEST_KIND], daily_digest=True)
+    tz = world_a.agency.tzinfo
+    day = date(2026, 12, 2)
+    _schedule(world_a, due_at=at_local_time(tz, day - timedelta(days=1), time(15)))
+    with translation.override("en"):
+        _run_dispatcher(django_capture_on_commit_callbacks, at_local_time(tz, day, time(7, 0)))
+    assert len(mail.outbox) == 1
+    assert "Vos rappels pour aujourd'hui (1)" in mail.outbox[0].subject
 
 
 # --- Daylight-saving days -----------------------------------------------------------------------
