@@ -3,6 +3,7 @@ MonthlyFigures while their FigureVersion says nothing changed, and the page show
 shows when every figure is computed from the rows, whatever is written in between and however it
 is written (the ORM, a bulk update, raw SQL, a delete)."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from incidents.models import Incident, Involvement
 from officers.models import Activity
 from officers.models import ActivityCategory as C
+from payoff import services as payoff_services
 from payoff.models import Agreement, CheckIn, WorkSession
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import incidents, payoff, responses, time_spent
@@ -323,6 +325,19 @@ def test_every_kind_of_payoff_write_is_seen_at_the_next_view(
     exact()
     WorkSession.objects.filter(agreement=active).delete()
     exact()
+    later = agreement(world_a.school, date(2025, 10, 1), S.COMPLETED, date(2026, 4, 20))
+    exact()
+    CheckIn.objects.filter(agreement=active).update(agreement=later)  # another closing day
+    exact()
+    # A custom range: the days around the whole months come from the rows.
+    _assert_exact(world_a, monkeypatch, start=date(2025, 9, 20), end=date(2026, 2, 10))
+    # The nightly purge deletes each agreement's check-ins and sessions, then the agreement:
+    # with a six-month access period, all of them by June.
+    world_a.agency.retention_months_other_measures = 6
+    world_a.agency.save()
+    assert payoff_services.purge_expired(today=date(2026, 6, 2)) == 3
+    assert not Agreement.objects.filter(agency=world_a.agency).exists()
+    exact()
 
     # What the figures do not read leaves every kept month alone; so does another agency.
     versions = _versions(FigureVersion, world_a.agency)
@@ -377,3 +392,21 @@ def test_the_page_reads_its_kept_sources_ahead_in_two_queries(data, monkeypatch)
     with monkeypatch.context() as patch:
         patch.setattr(rollups, "_kept", lambda scope: False)
         assert shown == _page(scope_for(data.supervisor, start=YEAR[0], end=YEAR[1]))
+
+
+def test_the_triggers_migration_forgets_the_payoff_months_kept_without_them(world_a):
+    """Months kept while no trigger counted their writes (before the migration, or after it was
+    reversed) would stay exact for ever: migration 0005 deletes them, both ways."""
+    migration = importlib.import_module("sro_portal.dashboards.migrations.0005_payoff_triggers")
+    for source in ("activity", "agreement", "work", "checkin"):
+        MonthlyFigures.objects.create(
+            agency=world_a.agency,
+            source=source,
+            month=date(2025, 9, 1),
+            version=0,
+            basis="",
+            figures={},
+        )
+    with connection.schema_editor() as editor:
+        migration.create_triggers(None, editor)
+    assert list(MonthlyFigures.objects.values_list("source", flat=True)) == ["activity"]

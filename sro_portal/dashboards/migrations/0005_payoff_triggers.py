@@ -40,8 +40,9 @@ def _bump(source, day, joins, rows):
         f"INSERT INTO dashboards_figureversion (agency_id, source, day, version) "  # noqa: S608
         f"SELECT DISTINCT r.agency_id, '{source}', {day}, 1 FROM {rows} r {joins} "
         f"WHERE {day} IS NOT NULL "
-        # Always in the same order: two statements locking the same days cannot each wait for
-        # the other.
+        # Always in the same order within a statement: two statements locking the same days
+        # cannot each wait for the other. Across the statements of one transaction the order is
+        # the writer's (docs/scaling.md, "Kept monthly figures", says which services to check).
         f"ORDER BY 1, 3 "
         f"ON CONFLICT (agency_id, source, day) "
         f"DO UPDATE SET version = dashboards_figureversion.version + 1;"
@@ -101,11 +102,17 @@ def _drop(table):
     )
 
 
+# Months kept while no trigger counted their writes (code served before this migration ran, or
+# after it was reversed) would stay "exact" for ever: they go with the triggers, both ways.
+FORGET = "DELETE FROM dashboards_monthlyfigures WHERE source IN ('agreement', 'checkin', 'work');"
+
+
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return  # elsewhere (the SQLite demo) the dashboard always reads the rows themselves
     for table in BUMPS:
         schema_editor.execute(_drop(table) + _function(table))
+    schema_editor.execute(FORGET)
 
 
 def drop_triggers(apps, schema_editor):
@@ -113,6 +120,7 @@ def drop_triggers(apps, schema_editor):
         return
     for table in BUMPS:
         schema_editor.execute(_drop(table))
+    schema_editor.execute(FORGET)
 
 
 class Migration(migrations.Migration):
