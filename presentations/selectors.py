@@ -68,7 +68,7 @@ def presentation_qs_for(user) -> QuerySet[Presentation]:
 def presentation_list_for(user, *, status: str = "", school=None, topic=None):
     """The talks `user` sees, with what the list shows: those without a date yet first, then by
     date, latest first. Constant queries."""
-    talks = presentation_qs_for(user).select_related("school", "topic", "requested_by")
+    talks = presentation_qs_for(user).select_related("school", "topic")
     if status:
         talks = talks.filter(status=status)
     if school is not None:
