@@ -72,6 +72,8 @@ def test_each_field_is_grouped_as_the_orm_groups_it(activities, vendor, monkeypa
     assert result["category"][C.MENTORING] == {"minutes": 135, "count": 3, "long": 1}
 
 
+# PostgreSQL's one query, and the other databases' path on the same connection.
+@pytest.mark.postgres
 def test_one_query_on_postgresql_one_per_field_elsewhere(
     activities, monkeypatch, django_assert_num_queries
 ):

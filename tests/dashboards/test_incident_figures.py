@@ -197,6 +197,8 @@ def test_months_run_over_the_whole_period_across_the_new_year(world_a):
     ]
 
 
+# The counts are PostgreSQL's: the kept months (rollups) and GROUPING SETS.
+@pytest.mark.postgres
 def test_incident_queries_do_not_grow_with_data(world_a, dataset, django_assert_num_queries):
     scope = scope_for(world_a.supervisor, start=START, end=END)
     school_scope = scope_for(world_a.supervisor, start=START, end=END, school=world_a.school)

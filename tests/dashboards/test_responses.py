@@ -158,6 +158,8 @@ def test_responses_are_refused_outside_the_program_audience(world_a, role):
         responses.build(scope)
 
 
+# The counts are PostgreSQL's: the kept months (rollups) and GROUPING SETS.
+@pytest.mark.postgres
 def test_response_queries_do_not_grow_with_data(world_a, dataset, django_assert_num_queries):
     scope = scope_for(world_a.supervisor, start=START, end=END)
     school_scope = scope_for(world_a.supervisor, start=START, end=END, school=world_a.school)

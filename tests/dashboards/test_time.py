@@ -181,6 +181,8 @@ def test_an_empty_period_has_zero_figures_and_every_month(world_a):
     assert [row[2] for row in section.table("by_role").rows] == [None, None, None]
 
 
+# The counts are PostgreSQL's: the kept months (rollups) and GROUPING SETS.
+@pytest.mark.postgres
 def test_time_queries_do_not_grow_with_data(world_a, log, django_assert_num_queries):
     program = scope_for(world_a.supervisor, start=START, end=END)
     officer = scope_for(world_a.sro, start=START, end=END)

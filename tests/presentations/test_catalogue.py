@@ -43,6 +43,13 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Each test its own upload folder: on SQLite a rolled-back agency's id comes back, and with
+    it the folder of an earlier test's files."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 def stored_files(world) -> set[str]:
     folder = Path(settings.MEDIA_ROOT) / "materials" / str(world.agency.pk)
     return {path.name for path in folder.iterdir()} if folder.exists() else set()

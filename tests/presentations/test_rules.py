@@ -58,7 +58,11 @@ def _deliver(world, talk, **extra):
 
 def _live_kinds(obj) -> dict[str, set[int]]:
     live = Reminder.objects.filter(
-        object_id=str(obj.pk), state="pending", kind__startswith="presentations."
+        # The content type too: a talk and its feedback can have the same id (on SQLite they do).
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        state="pending",
+        kind__startswith="presentations.",
     )
     kinds: dict[str, set[int]] = {}
     for kind, recipient in live.values_list("kind", "recipient_id"):

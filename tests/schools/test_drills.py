@@ -86,7 +86,7 @@ def test_sro_records_a_drill_and_its_reminders_stop(client, world_a):
     assert {r.recipient for r in live} == {world_a.sro, world_a.school_admin}
 
     signed_in(client, world_a.sro)
-    today = timezone.localdate().isoformat()
+    today = world_a.agency.today().isoformat()
     response = client.post(
         reverse("schools:drill_record", args=[drill.pk]),
         {
@@ -113,7 +113,7 @@ def test_recording_refuses_an_end_before_the_start_and_a_future_date(client, wor
     drill = factories.DrillFactory(school=world_a.school)
     signed_in(client, world_a.sro)
     url = reverse("schools:drill_record", args=[drill.pk])
-    today = timezone.localdate()
+    today = world_a.agency.today()
     response = client.post(
         url, {"started_on": today.isoformat(), "started_time": "10:00", "ended_time": "09:00"}
     )
