@@ -154,6 +154,14 @@ CATEGORY_ROLES = {
 }
 
 
+def by_role(minutes_by_category: dict) -> dict[str, int]:
+    """{SRO role: minutes} from {category: minutes}, every role (zero when it has none)."""
+    totals = dict.fromkeys(SRORole, 0)
+    for category, minutes in minutes_by_category.items():
+        totals[CATEGORY_ROLES[category]] += minutes or 0
+    return totals
+
+
 @audited()
 class Student(TenantModel):
     """The minimal record of a student that the apps share (activities, referrals, incidents,

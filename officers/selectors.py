@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from officers.models import (
-    CATEGORY_ROLES,
     Activity,
     Assignment,
     CommunityPartner,
     OfficerProfile,
     Referral,
     Student,
+    by_role,
 )
 from schools.models import School
 from schools.selectors import school_qs_for
@@ -236,8 +236,6 @@ def last_activity_day(activities: QuerySet[Activity]) -> date | None:
 
 def minutes_by_role(activities: QuerySet[Activity]) -> dict[str, int]:
     """Total minutes per SRO role over `activities` (one query)."""
-    totals = {role: 0 for role in set(CATEGORY_ROLES.values())}
     # order_by(): an ordered queryset would group by its ordering fields too.
-    for row in activities.order_by().values("category").annotate(minutes=Sum("minutes")):
-        totals[CATEGORY_ROLES[row["category"]]] += row["minutes"]
-    return totals
+    rows = activities.order_by().values_list("category").annotate(minutes=Sum("minutes"))
+    return by_role(dict(rows))

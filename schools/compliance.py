@@ -34,6 +34,7 @@ class Status(models.TextChoices):
 
 SEVERITY = {status: rank for rank, status in enumerate(Status)}
 KIND_ORDER = {kind: index for index, kind in enumerate(DrillKind)}
+FLAGGED = (Status.AT_RISK, Status.BEHIND)  # what the matrix and the dashboard call attention to
 
 
 class DrillFact(NamedTuple):
@@ -169,3 +170,14 @@ def _cell(rule: Rule, facts, today: date) -> KindCompliance:
             worst = status
     cell.status = worst or cell.status
     return cell
+
+
+def matrix_columns(matrix) -> list[tuple[tuple[str, bool], str]]:
+    """The columns of a compliance matrix ((school, cells) pairs): every rule any school has, as
+    ((kind, unannounced only), label), in the kinds' order. Boards may have different rules, so
+    the columns are those of all the schools (labelled once per rule, not once per school)."""
+    columns: dict[tuple[str, bool], str] = {}
+    for _school, cells in matrix:
+        for cell in cells:
+            columns.setdefault((cell.kind, cell.unannounced_only), cell.label)
+    return sorted(columns.items(), key=lambda item: (KIND_ORDER[item[0][0]], item[0][1]))

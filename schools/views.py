@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from schools import csv_import, selectors, services
-from schools.compliance import KIND_ORDER, Status
+from schools.compliance import FLAGGED, Status, matrix_columns
 from schools.forms import (
     ComplianceFilterForm,
     CorrectiveActionForm,
@@ -407,7 +407,6 @@ def corrective_action_done(request, pk):
 # The matrix computes every school's compliance (the summary and the attention filter need them
 # all: three queries and a few milliseconds for 300 schools) and draws one page of rows.
 MATRIX_PAGE_SIZE = 50
-FLAGGED = (Status.AT_RISK, Status.BEHIND)
 FLAGGED_LISTED = 50  # requirements named in the summary; the attention filter shows them all
 BADGE_CLASSES = {
     Status.COMPLETE: "text-bg-success",
@@ -433,15 +432,9 @@ def compliance_matrix(request):
     )
     if chosen.get("attention"):
         matrix = [(school, cells) for school, cells in matrix if _needs_attention(cells)]
-    # Boards may have different rules: the columns are every rule any school has (on any
-    # page, so that the columns do not move from page to page).
-    columns = {}
-    for _school, cells in matrix:
-        for cell in cells:
-            key = (cell.kind, cell.unannounced_only)
-            if key not in columns:
-                columns[key] = cell.label
-    keys = sorted(columns, key=lambda key: (KIND_ORDER[key[0]], key[1]))
+    # The columns of every page's schools, so that the columns do not move from page to page.
+    columns = matrix_columns(matrix)
+    keys = [key for key, _label in columns]
     flagged = [
         (school, cell) for school, cells in matrix for cell in cells if cell.status in FLAGGED
     ]
@@ -454,7 +447,7 @@ def compliance_matrix(request):
         {
             "page": page,
             "rows": _rows_html(page, keys, badges, school_url),
-            "columns": [columns[key] for key in keys],
+            "columns": [label for _key, label in columns],
             "year": year,
             "years": years,
             "filters": filters,

@@ -1,6 +1,8 @@
 """factory-boy factories. Each takes its agency from its parent, so rows of one test object
 graph always share one agency."""
 
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +17,7 @@ from officers.models import (
     Referral,
     Student,
 )
-from payoff.models import Agreement, Basis, CheckIn, Task
+from payoff.models import Agreement, Basis, CheckIn, Task, WorkSession
 from presentations.models import Feedback, Material, Presentation, Topic
 from schools.models import (
     CorrectiveAction,
@@ -364,3 +366,44 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     agency = factory.SelfAttribute("presentation.agency")
     key = factory.Faker("uuid4", cast_to=None)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+
+
+# --- PAYOFF rows on given dates (the dashboard's figures, kept or not) -------------------------
+
+
+def payoff_agreement(school, starts_on, status, closed_on=None) -> Agreement:
+    """An agreement of `school` that starts (and its offence, and its due date) on `starts_on`."""
+    return AgreementFactory(
+        school=school,
+        starts_on=starts_on,
+        offence_on=starts_on,
+        due_on=starts_on,
+        status=status,
+        closed_on=closed_on,
+        basis=Basis.MEASURE,
+    )
+
+
+def work_session(agreement, on, hours) -> WorkSession:
+    """`hours` (text: "1.25") of work on `on`, on the agreement's first task."""
+    task = agreement.tasks.first() or TaskFactory(agreement=agreement)
+    return WorkSession.objects.create(
+        agency=agreement.agency,
+        agreement=agreement,
+        task=task,
+        date=on,
+        hours=Decimal(hours),
+        what_was_done="Painted over the graffiti",
+        verifier_name="Ms. Teacher",
+        recorded_by=agreement.officer,
+    )
+
+
+def payoff_check_in(agreement, months, reoffended) -> CheckIn:
+    """The `months` check-in of a closed agreement, confirmed as `reoffended` (None: not yet)."""
+    return CheckInFactory(
+        agreement=agreement,
+        months=months,
+        due_on=agreement.closed_on.replace(year=agreement.closed_on.year + 1),
+        reoffended=reoffended,
+    )

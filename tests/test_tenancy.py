@@ -470,3 +470,15 @@ def test_a_list_filtered_on_another_agency_s_school_refuses_it(client, world_a, 
     assert page.status_code == 200
     assert INVALID_CHOICE in page.text  # shown beside the field
     assert world_b.school.name not in page.text
+
+
+# A school admin's incident list has no school filter: it shows their schools' incidents only.
+@pytest.mark.parametrize("list_name", ["payoff:list", "presentations:list"])
+def test_a_school_admin_s_list_refuses_a_school_of_the_agency_that_is_not_theirs(
+    client, world_a, list_name
+):
+    signed_in(client, world_a.school_admin)  # a member of world_a.school only
+    page = client.get(reverse(list_name), {"school": world_a.other_school.pk})
+    assert page.status_code == 200
+    assert INVALID_CHOICE in page.text
+    assert world_a.other_school.name not in page.text

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_POST
 
 from officers import selectors, services
 from officers.forms.activities import ActivityFilterForm, ActivityForm, initial_from
-from officers.models import CATEGORY_ROLES, Activity, SRORole
+from officers.models import Activity, SRORole, by_role
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
-from sro_portal.dashboards.forms import MAX_YEARS
+from sro_portal.dashboards.forms import MAX_YEARS, years_after
 from sro_portal.dashboards.metrics import time_spent
-from sro_portal.dashboards.scope import Audience, Scope
+from sro_portal.dashboards.scope import scope_for
 
 PAGE_SIZE = 50
 ROW_FIELDS = ("agency_id", "officer_id", "date", "category", "minutes", "students_reached")
@@ -263,17 +263,9 @@ def _minutes_by_role(user, filters, activities) -> dict[str, int]:
     if period is None:
         # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
         return selectors.minutes_by_role(activities.order_by())
-    scope = Scope(
-        agency_id=user.agency_id,
-        audience=Audience.PROGRAM,
-        start=period[0],
-        end=period[1],
-        tz_name=user.agency.time_zone,
-    )
-    totals = {role: 0 for role in SRORole}
-    for category, minutes in time_spent.minutes_by_category(scope).items():
-        totals[CATEGORY_ROLES[category]] += minutes
-    return totals
+    # A user who sees the whole agency: scope_for gives the program's scope of the agency.
+    scope = scope_for(user, start=period[0], end=period[1])
+    return by_role(time_spent.minutes_by_category(scope))
 
 
 def _agency_period(user, chosen: dict, activities) -> tuple[date, date] | None:
@@ -287,7 +279,7 @@ def _agency_period(user, chosen: dict, activities) -> tuple[date, date] | None:
         return None
     today = user.agency.today()
     last = chosen.get("end") or max(today, selectors.last_activity_day(activities) or today)
-    return (start, last) if (last - start).days <= 366 * MAX_YEARS else None
+    return (start, last) if last <= years_after(start, MAX_YEARS) else None
 
 
 def _with_default_period(params, user):

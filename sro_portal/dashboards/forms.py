@@ -118,7 +118,7 @@ class DashboardFilterForm(forms.Form):
         elif start and end:
             if end < start:
                 self.add_error("end", _("The end of the period is before its start."))
-            elif end > _years_after(start, MAX_YEARS):
+            elif end > years_after(start, MAX_YEARS):
                 self.add_error(
                     "end", _("A period covers at most %(years)s years.") % {"years": MAX_YEARS}
                 )
@@ -161,7 +161,8 @@ class DashboardFilterForm(forms.Form):
         return year.start, year.end
 
 
-def _years_after(day: date, years: int) -> date:
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (28 February for a 29th)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -118,9 +118,9 @@ class ReportFile(TenantModel):
 
 class FigureVersion(models.Model):
     """How many times the rows of one source dated on one day (on the agency's calendar) have
-    changed: database triggers (migration dashboards/0004) add one for every statement that
-    writes them, so MonthlyFigures can tell whether they are still exact. Written only by those
-    triggers."""
+    changed: database triggers (migrations dashboards/0004 and 0005) add one for every statement
+    that writes them, so MonthlyFigures can tell whether they are still exact. Written only by
+    those triggers."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=16)  # rollups.SOURCES: "activity", "incident"...

@@ -11,12 +11,14 @@ agency keeps the settings it was computed with: its time zone, for incidents), a
 again otherwise. This month is kept up to yesterday and today is read from the rows, so the
 entries logged all day long do not make the month's kept figures out of date.
 The version is read *before* the rows are aggregated, so a change committed in between makes the
-row look out of date, never the reverse. TRUNCATE fires no row trigger: whoever truncates a
-source table deletes the MonthlyFigures rows too (Django's test flush truncates both).
+row look out of date, never the reverse. TRUNCATE fires none of these triggers (they are for
+INSERT, UPDATE and DELETE): whoever truncates a source table deletes the MonthlyFigures rows too
+(Django's test flush truncates both).
 
-Only scopes of the whole agency over whole months use it: a school's or an officer's figures
-read a few hundred rows through their own indexes, and the days of a period that do not make a
-whole month (a custom range) are aggregated from the rows. PostgreSQL only: the SQLite demo reads
+Only scopes of the whole agency use it, for their whole months (this month: up to yesterday): a
+school's or an officer's figures read a few hundred rows through their own indexes, and the days
+of a period that do not make a whole month (a custom range, today) are aggregated from the
+rows. PostgreSQL only: the SQLite demo reads
 the rows themselves.
 
 A metric that uses it gives `compute(scope)`: its figures for a scope *per month* (the month's
@@ -70,8 +72,8 @@ def figures(
     return sorted(parts, key=lambda part: part[0].start)
 
 
-def prefetch(scope: Scope, sources=SOURCES) -> None:
-    """Reads the versions and kept rows of `sources` for the scope's whole months in two
+def prefetch(scope: Scope) -> None:
+    """Reads the versions and kept rows of every source for the scope's whole months in two
     queries, for the figures() calls that follow with this scope or a copy of it (each source's
     read is used once). The program dashboard asks for six sources one after the other: twelve
     queries otherwise. Reading the versions earlier keeps the order that matters: before the
@@ -80,14 +82,14 @@ def prefetch(scope: Scope, sources=SOURCES) -> None:
         return
     units, _edges = _cut(scope)
     if units:
-        scope.kept[(units[0][0], units[-1][1])] = _read(scope, sources, units)
+        scope.kept[(units[0][0], units[-1][1])] = _read(scope, SOURCES, units)
 
 
 def _cut(scope: Scope) -> tuple[list, list]:
     """The scope's period as (units, edges): the whole months up to yesterday (this month: its
     days up to yesterday), kept; the rest (today and after, the days of a custom range that
     make no whole month), read from the rows."""
-    today = timezone.now().astimezone(ZoneInfo(scope.tz_name)).date()
+    today = timezone.localdate(timezone=ZoneInfo(scope.tz_name))
     units, edges = [], []
     for start, end in periods(scope.start, min(scope.end, today - timedelta(days=1))):
         whole = start.day == 1 and (end == _month_end(start) or end == today - timedelta(days=1))

@@ -45,7 +45,7 @@ def specs_for(scope: Scope) -> list[SectionSpec]:
 
 
 def build_sections(scope: Scope) -> list[Section]:
-    rollups.prefetch(scope)  # the kept figures of every section in two queries
+    rollups.prefetch(scope)  # the kept figures of every section's period in two queries
     return [spec.build(scope) for spec in specs_for(scope)]
 
 

@@ -103,8 +103,8 @@ def dispatch_due(now: datetime | None = None, *, agency_id: int | None = None) -
     candidates = due.order_by("agency_id", "id").values_list("agency_id", "id")
     batches: list[list[int]] = []
     by_agency: dict[int, list[int]] = {}
-    for agency_id, reminder_id in candidates.iterator(chunk_size=2000):
-        by_agency.setdefault(agency_id, []).append(reminder_id)
+    for row_agency_id, reminder_id in candidates.iterator(chunk_size=2000):
+        by_agency.setdefault(row_agency_id, []).append(reminder_id)
     for ids in by_agency.values():
         for start in range(0, len(ids), BATCH_SIZE):
             batch = _queue(ids[start : start + BATCH_SIZE], now)

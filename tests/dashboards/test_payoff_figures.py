@@ -22,50 +22,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from payoff.models import Agreement, Basis, CheckIn, PurgedAgreement, WorkSession
+from payoff.models import Agreement, Basis, CheckIn, PurgedAgreement
 from sro_portal.dashboards.metrics import payoff
 from sro_portal.dashboards.scope import Audience, Scope, scope_for
 from tests import factories
+from tests.factories import payoff_agreement as agreement
+from tests.factories import payoff_check_in as check_in
+from tests.factories import work_session as session
 
 pytestmark = pytest.mark.django_db
 
 YEAR = (date(2024, 9, 1), date(2025, 6, 30))
 S = Agreement.Status
-
-
-def agreement(school, starts_on, status, closed_on=None):
-    return factories.AgreementFactory(
-        school=school,
-        starts_on=starts_on,
-        offence_on=starts_on,
-        due_on=starts_on,
-        status=status,
-        closed_on=closed_on,
-        basis=Basis.MEASURE,
-    )
-
-
-def session(agreement, on, hours):
-    task = agreement.tasks.first() or factories.TaskFactory(agreement=agreement)
-    return WorkSession.objects.create(
-        agency=agreement.agency,
-        agreement=agreement,
-        task=task,
-        date=on,
-        hours=Decimal(hours),
-        what_was_done="Painted over the graffiti",
-        verifier_name="Ms. Teacher",
-        recorded_by=agreement.officer,
-    )
-
-
-def check_in(agreement, months, reoffended):
-    return factories.CheckInFactory(
-        agreement=agreement,
-        months=months,
-        due_on=agreement.closed_on.replace(year=agreement.closed_on.year + 1),
-        reoffended=reoffended,
-    )
 
 
 def tombstone(agency, status, school_year):

@@ -23,7 +23,9 @@ from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import scope_for
 from sro_portal.dashboards.sections import build_sections
 from tests import factories
-from tests.dashboards.test_payoff_figures import agreement, check_in, session
+from tests.factories import payoff_agreement as agreement
+from tests.factories import payoff_check_in as check_in
+from tests.factories import work_session as session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -193,7 +195,7 @@ def test_another_agency_s_writes_change_nothing_kept_here(data, world_b, monkeyp
     assert _shown(other) != _shown(scope)
 
 
-def test_a_school_or_an_officer_reads_the_rows(data, monkeypatch):
+def test_a_school_or_an_officer_reads_the_rows(data):
     school = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1], school=data.school)
     officer = scope_for(data.sro, start=YEAR[0], end=YEAR[1])
     time_spent.build(school)
@@ -231,7 +233,7 @@ def test_the_last_days_of_a_month_count_with_it(data, monkeypatch):
     factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 9, 30))
     factories.ActivityFactory(officer=data.sro, school=data.school, date=date(2025, 10, 1))
     _assert_exact(data, monkeypatch)
-    _assert_exact(data, monkeypatch, start=date(2025, 9, 30), end=date(2025, 10, 1) + timedelta(0))
+    _assert_exact(data, monkeypatch, start=date(2025, 9, 30), end=date(2025, 10, 1))
 
 
 def test_new_school_year_dates_place_responses_again(data, monkeypatch):
@@ -247,8 +249,8 @@ def test_new_school_year_dates_place_responses_again(data, monkeypatch):
     _assert_exact(data, monkeypatch, start=date(2024, 9, 1), end=YEAR[1])
 
 
-def _kept_rows(source="activity") -> dict:
-    rows = MonthlyFigures.objects.filter(source=source).order_by("month")
+def _kept_rows() -> dict:
+    rows = MonthlyFigures.objects.filter(source="activity").order_by("month")
     return {row.month: (row.version, row.basis) for row in rows}
 
 
@@ -331,6 +333,14 @@ def test_every_kind_of_payoff_write_is_seen_at_the_next_view(
     exact()
     # A custom range: the days around the whole months come from the rows.
     _assert_exact(world_a, monkeypatch, start=date(2025, 9, 20), end=date(2026, 2, 10))
+    # What the figures do not read leaves every kept month alone; so does another agency.
+    versions = _versions(FigureVersion, world_a.agency)
+    Agreement.objects.filter(pk=done.pk).update(purge_after=date(2030, 1, 1))
+    other = Agreement.objects.get(agency=world_b.agency, status=S.COMPLETED)
+    session(other, date(2025, 9, 20), "4.00")
+    Agreement.objects.filter(pk=other.pk).update(status=S.NOT_COMPLETED)
+    assert Agreement.objects.filter(pk=done.pk, purge_after=date(2030, 1, 1)).exists()
+    assert _versions(FigureVersion, world_a.agency) == versions
     # The nightly purge deletes each agreement's check-ins and sessions, then the agreement:
     # with a six-month access period, all of them by June.
     world_a.agency.retention_months_other_measures = 6
@@ -339,19 +349,12 @@ def test_every_kind_of_payoff_write_is_seen_at_the_next_view(
     assert not Agreement.objects.filter(agency=world_a.agency).exists()
     exact()
 
-    # What the figures do not read leaves every kept month alone; so does another agency.
-    versions = _versions(FigureVersion, world_a.agency)
-    Agreement.objects.filter(pk=done.pk).update(purge_after=date(2030, 1, 1))
-    other = Agreement.objects.get(agency=world_b.agency, status=S.COMPLETED)
-    session(other, date(2025, 9, 20), "4.00")
-    Agreement.objects.filter(pk=other.pk).update(status=S.NOT_COMPLETED)
-    assert _versions(FigureVersion, world_a.agency) == versions
     # And B's kept figures are B's alone.
     assert _assert_exact(world_b, monkeypatch, modules=(payoff,)) == 30
 
 
 def test_an_agreement_moved_to_another_school_moves_its_hours_in_the_kept_months(
-    world_a, payoff_year, monkeypatch
+    world_a, payoff_year
 ):
     done, _active = payoff_year
     scope = scope_for(world_a.supervisor, start=YEAR[0], end=YEAR[1])
@@ -410,3 +413,10 @@ def test_the_triggers_migration_forgets_the_payoff_months_kept_without_them(worl
     with connection.schema_editor() as editor:
         migration.create_triggers(None, editor)
     assert list(MonthlyFigures.objects.values_list("source", flat=True)) == ["activity"]
+    MonthlyFigures.objects.create(
+        agency=world_a.agency, source="work", month=date(2025, 10, 1), version=0, figures={}
+    )
+    with connection.schema_editor() as editor:
+        migration.drop_triggers(None, editor)
+        assert list(MonthlyFigures.objects.values_list("source", flat=True)) == ["activity"]
+        migration.create_triggers(None, editor)  # as the migration leaves them

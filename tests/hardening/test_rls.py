@@ -436,21 +436,20 @@ def test_payoff_triggers_read_and_write_behind_the_wall(app_role, world_a, world
     versions only."""
     from payoff.models import Agreement, CheckIn
     from sro_portal.dashboards.models import FigureVersion
-    from tests.dashboards.test_payoff_figures import agreement, check_in, session
 
     day = world_a.agency.today() - timedelta(days=40)
-    done = agreement(world_a.school, day, Agreement.Status.COMPLETED, day)
-    session(done, day, "2.00")
-    check_in(done, 6, None)
-    agreement(world_b.school, day, Agreement.Status.ACTIVE)
+    done = factories.payoff_agreement(world_a.school, day, Agreement.Status.COMPLETED, day)
+    factories.work_session(done, day, "2.00")
+    factories.payoff_check_in(done, 6, None)
+    factories.payoff_agreement(world_b.school, day, Agreement.Status.ACTIVE)
 
-    def versions():
-        rows = FigureVersion.objects.filter(agency=world_a.agency).values_list("source", "version")
+    def versions(agency=world_a.agency):
+        rows = FigureVersion.objects.filter(agency=agency).values_list("source", "version")
         return {source: version for source, version in rows}
 
-    before = versions()
+    before, theirs = versions(), versions(world_b.agency)
     with app_role(), rls.agency(world_a.agency.pk):
-        session(done, day, "1.00")  # work
+        factories.work_session(done, day, "1.00")  # work
         CheckIn.objects.filter(agreement=done).update(reoffended=False)  # checkin
         Agreement.objects.filter(pk=done.pk).update(school=world_a.other_school)  # all three
     after = versions()
@@ -463,3 +462,4 @@ def test_payoff_triggers_read_and_write_behind_the_wall(app_role, world_a, world
         world_a.agency.pk,
         world_b.agency.pk,
     }
+    assert versions(world_b.agency) == theirs

@@ -311,3 +311,23 @@ def test_the_beat_job_queues_each_agency_in_its_own_turn(world_a, world_b):
     theirs.refresh_from_db()
     assert theirs.state == Reminder.State.PENDING
     assert services.dispatch_due(agency_id=world_b.agency.pk) == [[theirs.pk]]
+
+
+def test_the_beat_task_queues_only_the_agency_whose_turn_it_is(world_a, world_b, monkeypatch):
+    """The Celery task itself: after each agency's turn, only that agency's reminders (and the
+    turns' before it) have left PENDING, though the suite's connection sees every agency."""
+    reminders = {world.agency.pk: _schedule(world).pk for world in (world_a, world_b)}
+    left_pending_after = {}
+    in_turn = tasks.rls.agencies_in_turn
+
+    def turns():
+        for agency_id in in_turn():
+            yield agency_id
+            moved = Reminder.objects.exclude(state=Reminder.State.PENDING)
+            left_pending_after[agency_id] = set(moved.values_list("pk", flat=True))
+
+    monkeypatch.setattr(tasks.rls, "agencies_in_turn", turns)
+    assert tasks.dispatch_due_reminders_task() == 2
+    first, second = sorted(reminders)  # turns go by agency id
+    assert left_pending_after[first] == {reminders[first]}
+    assert left_pending_after[second] == {reminders[first], reminders[second]}

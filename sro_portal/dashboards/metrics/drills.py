@@ -19,15 +19,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from schools.compliance import KIND_ORDER, SEVERITY, Status
+from schools.compliance import FLAGGED, SEVERITY, Status, matrix_columns
 from schools.models import Drill, DrillKind, School
 from schools.selectors import compliance_of
 from sro_portal.accounts.models import Agency
 from sro_portal.dashboards.metrics import by_school, local_range
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
-
-FLAGGED = (Status.AT_RISK, Status.BEHIND)
 
 
 def build(scope: Scope) -> Section:
@@ -37,16 +35,7 @@ def build(scope: Scope) -> Section:
     schools = by_school(active, scope, "pk")
     matrix = compliance_of(schools, agency=agency, year=year, today=agency.today())
 
-    # Boards may have different rules: the columns are every rule any school in scope has
-    # (labelled once per rule, not once per school).
-    rules = {}
-    for _school, cells in matrix:
-        for cell in cells:
-            rules.setdefault((cell.kind, cell.unannounced_only), cell)
-    keys = sorted(
-        ((key, cell.label) for key, cell in rules.items()),
-        key=lambda item: (KIND_ORDER[item[0][0]], item[0][1]),
-    )
+    keys = matrix_columns(matrix)
     matrix_rows, at_risk_rows = [], []
     schools_by_status = {status: 0 for status in Status}
     # Translated once: a matrix of 300 schools has a thousand cells.

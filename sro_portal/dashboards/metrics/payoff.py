@@ -16,9 +16,9 @@ Queries: seven for the whole agency (the agency's calendar, agreements by school
 tombstones by status, hours by agreement and their agreements' schools, check-ins by school and
 milestone, the schools' names); five for some schools. Grouped by school ids, the names looked up
 after (metrics/__init__.py). A whole agency's whole months of agreements, hours and check-ins are
-read from the kept monthly figures instead (rollups: two queries each, and the queries above for
-the months that changed), each by its own day: the agreement's start, the session's date, the
-agreement's closing.
+read from the kept monthly figures instead (rollups: read with the other sections' in two
+queries, and the queries above for the months that changed), each by its own day: the
+agreement's start, the session's date, the agreement's closing.
 """
 
 from datetime import date
@@ -190,8 +190,8 @@ def _agreements_by_school(scope: Scope) -> dict[int, dict[str, int]]:
 
 
 def agreements_per_month(scope: Scope) -> dict:
-    """rollups compute(): by the month they start, {month: {"columns": ["n"], status: [[school
-    id, agreements], ...]}}."""
+    """rollups compute(): the agreements by the month they start, grouped by status, then
+    school (rollups.grouped_json)."""
     rows = (
         by_school(
             Agreement.objects.filter(
@@ -204,11 +204,10 @@ def agreements_per_month(scope: Scope) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    months: dict[str, dict] = {}
+    months: dict = {}
     for month, status, school_id, n in rows:
-        figures = months.setdefault(month.isoformat(), {"columns": ["n"]})
-        figures.setdefault(status, []).append([school_id, n])
-    return months
+        months.setdefault(month, {}).setdefault(status, {})[school_id] = {"n": n}
+    return rollups.grouped_json(months)
 
 
 def _purged_by_status(scope: Scope) -> dict[str, int]:
@@ -250,11 +249,10 @@ CENT = Decimal("0.01")
 
 
 def hours_per_month(scope: Scope) -> dict:
-    """rollups compute(): by the sessions' month, {month: {"columns": ["cents"], "school_id":
-    [[school id, hundredths of an hour], ...]}} (kept figures are whole numbers; hours have two
-    decimals). session_date_idx covers the sessions; their agreements' schools are looked up
-    after, for those agreements only: joining the agency's 20,000 agreements cost more than
-    reading a day's sessions."""
+    """rollups compute(): the hours by the sessions' month and school, in hundredths (kept
+    figures are whole numbers; hours have two decimals; rollups.grouped_json). session_date_idx
+    covers the sessions; their agreements' schools are looked up after, for those agreements
+    only: joining the agency's 20,000 agreements cost more than reading a day's sessions."""
     sessions = by_school(
         WorkSession.objects.filter(
             agency_id=scope.agency_id, date__gte=scope.start, date__lte=scope.end
@@ -272,20 +270,18 @@ def hours_per_month(scope: Scope) -> dict:
         agency_id=scope.agency_id, pk__in=sessions.values("agreement_id")
     )
     school_of = dict(by_school(agreements, scope).order_by().values_list("pk", "school_id"))
-    cents: dict[str, dict[int, int]] = {}
+    months: dict = {}
     for month, agreement_id, hours in rows:
         # An agreement purged (or moved out of the scope) between the two reads is left out, as
         # its sessions are by now; the triggers have the kept months computed again.
         school_id = school_of.get(agreement_id)
         if school_id is None:
             continue
-        by_school_ = cents.setdefault(month.isoformat(), {})
+        schools = months.setdefault(month, {}).setdefault("school_id", {})
+        row = schools.setdefault(school_id, {"cents": 0})
         # round(): the SQLite demo sums decimals as floats (2.5 hours may read 2.4999...).
-        by_school_[school_id] = by_school_.get(school_id, 0) + round(hours * 100)
-    return {
-        month: {"columns": ["cents"], "school_id": [list(pair) for pair in schools.items()]}
-        for month, schools in cents.items()
-    }
+        row["cents"] += round(hours * 100)
+    return rollups.grouped_json(months)
 
 
 def _check_ins_by_school(scope: Scope) -> dict[int, dict[int, tuple[int, int]]]:
@@ -301,8 +297,8 @@ def _check_ins_by_school(scope: Scope) -> dict[int, dict[int, tuple[int, int]]]:
 
 
 def check_ins_per_month(scope: Scope) -> dict:
-    """rollups compute(): by the month their agreement closed, {month: {"columns": ["confirmed",
-    "reoffended"], milestone: [[school id, confirmed, re-offended], ...]}}."""
+    """rollups compute(): the confirmed check-ins by the month their agreement closed, grouped
+    by milestone ("6", "12"), then school (rollups.grouped_json)."""
     rows = (
         by_school(
             CheckIn.objects.filter(
@@ -321,11 +317,11 @@ def check_ins_per_month(scope: Scope) -> dict:
         .annotate(confirmed=Count("pk"), reoffended=Count("pk", filter=Q(reoffended=True)))
         .order_by()
     )
-    months: dict[str, dict] = {}
+    months: dict = {}
     for month, school_id, milestone, confirmed, reoffended in rows:
-        figures = months.setdefault(month.isoformat(), {"columns": ["confirmed", "reoffended"]})
-        figures.setdefault(str(milestone), []).append([school_id, confirmed, reoffended])
-    return months
+        schools = months.setdefault(month, {}).setdefault(str(milestone), {})
+        schools[school_id] = {"confirmed": confirmed, "reoffended": reoffended}
+    return rollups.grouped_json(months)
 
 
 def _school_rows(names, agreements, hours, check_ins) -> list[list]:

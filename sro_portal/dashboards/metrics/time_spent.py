@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole
+from officers.models import Activity, ActivityCategory, by_role
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, grouped, officer_names, school_names
 from sro_portal.dashboards.scope import Audience, Scope, months_between
@@ -77,12 +77,13 @@ def build(scope: Scope) -> Section:
                 month[name] += row[name]
 
     # 1. By category: also gives the roles and the totals.
-    category_rows, role_minutes = [], {role: 0 for role in SRORole}
+    by_category = totals.get("category", {})
+    role_minutes = by_role({code: row["minutes"] for code, row in by_category.items()})
+    category_rows = []
     total_minutes = total_count = total_students = 0
-    for code, row in totals.get("category", {}).items():
+    for code, row in by_category.items():
         category = ActivityCategory(code)
         minutes, count, students = row["minutes"] or 0, row["count"], row["students"] or 0
-        role_minutes[CATEGORY_ROLES[category]] += minutes
         total_minutes += minutes
         total_count += count
         total_students += students

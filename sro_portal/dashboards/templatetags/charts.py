@@ -89,16 +89,20 @@ def number_format(value, decimal_pos=None, formats=None) -> str:
     )
 
 
-def escape(text) -> str:
+def escape_text(text) -> str:
     """Django's escape() without its lazy-text check (3,000 calls a dashboard): the same
     characters escaped, for text put in markup that is marked safe as a whole."""
     return html.escape(str(text))
 
 
 @register.filter
-def cell(value, formats=None) -> str:
-    """A cell or figure value as people read it: 1,204 · 12.5 · — for nothing. `formats`: as
-    for number_format()."""
+def cell(value) -> str:
+    """A cell or figure value as people read it: 1,204 · 12.5 · — for nothing."""
+    return format_cell(value)
+
+
+def format_cell(value, formats=None) -> str:
+    """cell(); `formats`: as for number_format(), when the caller formats many cells."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -465,10 +469,10 @@ def svg(chart: dict) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="dash-chart chart-{chart["kind"]}" '
         f'role="img" aria-labelledby="{id_}-title {id_}-desc" '
         f'viewBox="0 0 {chart["width"]} {chart["height"]}" width="{chart["width"]}" '
-        f'height="{chart["height"]}" font-family="{escape(FONT_FAMILY)}" '
+        f'height="{chart["height"]}" font-family="{escape_text(FONT_FAMILY)}" '
         f'font-size="{chart["font"]}" fill="{chart["text_fill"]}">\n'
-        f'<title id="{id_}-title">{escape(chart["title"])}</title>\n'
-        f'<desc id="{id_}-desc">{escape(chart["desc"])}</desc>\n'
+        f'<title id="{id_}-title">{escape_text(chart["title"])}</title>\n'
+        f'<desc id="{id_}-desc">{escape_text(chart["desc"])}</desc>\n'
     ]
     for line in canvas.lines:
         parts.append(
@@ -476,7 +480,7 @@ def svg(chart: dict) -> str:
             f'y2="{line["y2"]}" stroke="{line["stroke"]}" stroke-width="1"/>\n'
         )
     for rect in canvas.rects:
-        tip = f"<title>{escape(rect['tip'])}</title>" if rect["tip"] else ""
+        tip = f"<title>{escape_text(rect['tip'])}</title>" if rect["tip"] else ""
         parts.append(
             f'<rect class="{rect["cls"]}" x="{rect["x"]}" y="{rect["y"]}" '
             f'width="{rect["width"]}" height="{rect["height"]}" fill="{rect["fill"]}">'
@@ -490,15 +494,15 @@ def svg(chart: dict) -> str:
     for point in canvas.circles:
         parts.append(
             f'<circle class="{point["cls"]}" cx="{point["cx"]}" cy="{point["cy"]}" r="3.5" '
-            f'fill="{point["fill"]}"><title>{escape(point["tip"])}</title></circle>\n'
+            f'fill="{point["fill"]}"><title>{escape_text(point["tip"])}</title></circle>\n'
         )
     for text in canvas.texts:
         tip = text["tip"]
-        title = f"<title>{escape(tip)}</title>" if tip and tip != text["text"] else ""
+        title = f"<title>{escape_text(tip)}</title>" if tip and tip != text["text"] else ""
         parts.append(
             f'<text class="{text["cls"]}" x="{text["x"]}" y="{text["y"]}" '
             f'text-anchor="{text["anchor"]}" font-size="{text["size"]}" fill="{text["fill"]}">'
-            f"{title}{escape(text['text'])}</text>\n"
+            f"{title}{escape_text(text['text'])}</text>\n"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -537,21 +541,21 @@ def numbers(table) -> str:
                 numeric[index] = True
     right = ' class="text-end"'
     head = "".join(
-        f'<th scope="col"{right if is_numeric else ""}>{escape(column)}</th>'
+        f'<th scope="col"{right if is_numeric else ""}>{escape_text(column)}</th>'
         for column, is_numeric in zip(table.columns, numeric, strict=False)
     )
     body = []
     for row in table.rows:
         total = ' class="dash-total"' if table.total_label and row[0] == table.total_label else ""
         cells = "".join(
-            f"<td{right if is_numeric else ''}>{escape(cell(value, formats))}</td>"
+            f"<td{right if is_numeric else ''}>{escape_text(format_cell(value, formats))}</td>"
             for value, is_numeric in zip(row[1:], numeric[1:], strict=False)
         )
-        label = escape(cell(row[0], formats))
+        label = escape_text(format_cell(row[0], formats))
         body.append(f'<tr{total}><th scope="row">{label}</th>{cells}</tr>\n')
     return mark_safe(  # noqa: S308 (every label and value is escaped above)
         '<div class="table-responsive">\n'
         '<table class="table table-sm table-striped align-middle dash-data mb-0">\n'
-        f'<caption class="visually-hidden">{escape(table.title)}</caption>\n'
+        f'<caption class="visually-hidden">{escape_text(table.title)}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(body)}</tbody>\n</table>\n</div>"
     )
