@@ -97,7 +97,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
         UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
     )
     kind = Assignment.Kind.PRIMARY
-    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
+    starts_on = factory.LazyAttribute(lambda o: o.agency.today() - timezone.timedelta(days=30))
     ends_on = None
 
 
@@ -145,7 +145,7 @@ class CorrectiveActionFactory(factory.django.DjangoModelFactory):
     agency = factory.SelfAttribute("drill.agency")
     description = "Fix the classroom door lock"
     owner = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=14))
+    due_on = factory.LazyAttribute(lambda o: o.agency.today() + timezone.timedelta(days=14))
 
 
 class StudentFactory(factory.django.DjangoModelFactory):
@@ -157,8 +157,8 @@ class StudentFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Avery{n}")
     last_name = factory.Sequence(lambda n: f"Student{n}")
     grade = 10
-    date_of_birth = factory.LazyFunction(
-        lambda: timezone.localdate().replace(year=timezone.localdate().year - 15)
+    date_of_birth = factory.LazyAttribute(
+        lambda o: o.agency.today().replace(year=o.agency.today().year - 15)
     )
 
 
@@ -180,7 +180,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     officer = factory.SubFactory(
         UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
     )
-    date = factory.LazyFunction(timezone.localdate)
+    date = factory.LazyAttribute(lambda o: o.agency.today())
     category = ActivityCategory.MENTORING
     minutes = 30
 
@@ -195,10 +195,10 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     made_by = factory.SubFactory(
         UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO
     )
-    made_on = factory.LazyFunction(timezone.localdate)
+    made_on = factory.LazyAttribute(lambda o: o.agency.today())
     reason = "Support with anxiety"
     consent_by = Referral.ConsentBy.STUDENT
-    consent_on = factory.LazyFunction(timezone.localdate)
+    consent_on = factory.LazyAttribute(lambda o: o.agency.today())
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -238,7 +238,7 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     agency = factory.SelfAttribute("incident.agency")
     description = "Check in with the vice-principal"
     owner = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"), role=Role.SRO)
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=7))
+    due_on = factory.LazyAttribute(lambda o: o.agency.today() + timezone.timedelta(days=7))
 
 
 class DisclosureFactory(factory.django.DjangoModelFactory):
@@ -271,9 +271,9 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     )
     basis = Basis.SCHOOL
     offence = "Graffiti in the east stairwell"
-    offence_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=40))
-    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=30))
-    due_on = factory.LazyFunction(timezone.localdate)
+    offence_on = factory.LazyAttribute(lambda o: o.agency.today() - timezone.timedelta(days=40))
+    starts_on = factory.LazyAttribute(lambda o: o.agency.today() - timezone.timedelta(days=30))
+    due_on = factory.LazyAttribute(lambda o: o.agency.today())
     status = Agreement.Status.DRAFT
 
 
@@ -295,11 +295,11 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     agreement = factory.SubFactory(
         AgreementFactory,
         status=Agreement.Status.COMPLETED,
-        closed_on=factory.LazyFunction(timezone.localdate),
+        closed_on=factory.LazyAttribute(lambda o: o.agency.today()),
     )
     agency = factory.SelfAttribute("agreement.agency")
     months = 6
-    due_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda o: o.agency.today())
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -348,8 +348,8 @@ class PresentationFactory(factory.django.DjangoModelFactory):
     grade_from = 8
     grade_to = 8
     expected_students = 55
-    preferred_from = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(7))
-    preferred_to = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(30))
+    preferred_from = factory.LazyAttribute(lambda o: o.agency.today() + timezone.timedelta(7))
+    preferred_to = factory.LazyAttribute(lambda o: o.agency.today() + timezone.timedelta(30))
     needs = "Vaping in the washrooms lately."
 
 
