@@ -313,6 +313,7 @@ def test_the_beat_job_queues_each_agency_in_its_own_turn(world_a, world_b):
     assert services.dispatch_due(agency_id=world_b.agency.pk) == [[theirs.pk]]
 
 
+@pytest.mark.postgres  # elsewhere (SQLite) there are no turns: one sweep of every agency
 def test_the_beat_task_queues_only_the_agency_whose_turn_it_is(world_a, world_b, monkeypatch):
     """The Celery task itself: after each agency's turn, only that agency's reminders (and the
     turns' before it) have left PENDING, though the suite's connection sees every agency."""
