@@ -213,3 +213,34 @@ def test_users_of_a_switched_off_agency_are_signed_out(client, world_a):
     world_a.agency.is_active = False
     world_a.agency.save()
     assert client.get(reverse("dashboards:home")).status_code == 302
+
+
+# --- The layout's kept parts --------------------------------------------------------------------
+
+# Menu entries that only some roles have (templates/includes/navbar.html).
+MENU_ONLY_FOR = {
+    "My log": {Role.SRO},
+    "Disclosed to you": {Role.SCHOOL},
+    "Drill compliance": {Role.SUPERVISOR, Role.ADMIN},
+    "Audit trail": {Role.ADMIN},
+}
+
+
+def test_the_menu_kept_per_role_and_language_is_each_role_s_own(client, world_a):
+    """The menu is rendered once per role and language and kept (CACHES["fragments"]): each role
+    still gets its own entries, in its own language, whoever asked first."""
+    from django.core.cache import caches
+    from django.core.cache.utils import make_template_fragment_key
+
+    caches["fragments"].clear()
+    for language, words in (("en", MENU_ONLY_FOR), ("fr", {"Mon journal": {Role.SRO}})):
+        for role in (Role.SRO, Role.SUPERVISOR, Role.SCHOOL, Role.ADMIN):
+            user = world_a.users[role]
+            user.language = language
+            user.save(update_fields=["language"])
+            for _ in range(2):  # rendered, then read back from the cache
+                html = signed_in(client, user).get(reverse("dashboards:home")).text
+                for entry, roles in words.items():
+                    assert (f">{entry}</a>" in html) == (role in roles), (language, role, entry)
+            key = make_template_fragment_key("navbar_menu", [language, role])
+            assert caches["fragments"].get(key) is not None
