@@ -62,6 +62,11 @@ def _quoted(value) -> str:
 
 def _escaped(value) -> str:
     """As conditional_escape: already safe HTML (a SafeString) is kept, anything else escaped."""
+    kind = type(value)
+    if kind is str:  # most values and labels: checked first, a few hundred times a select
+        return html.escape(value, quote=True)
+    if kind is int:  # ids: nothing to escape
+        return str(value)
     if value is None:
         return ""
     if hasattr(value, "__html__"):
