@@ -2,6 +2,7 @@
 referrals. Atomic, validated, scoped to the actor; reminders kept in step (officers/reminders.py).
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -244,10 +245,22 @@ def activity_log(*, actor, **fields) -> Activity:
 def can_edit(actor, activity: Activity) -> bool:
     """The officer may change an entry for 7 days after its date; a supervisor at any time (the
     audit trail records the change)."""
-    if actor.role == Role.SUPERVISOR and actor.agency_id == activity.agency_id:
-        return True
-    recent = actor.agency.today() - activity.date <= EDIT_WINDOW
-    return actor.pk == activity.officer_id and recent
+    return edit_rule(actor)(activity.agency_id, activity.officer_id, activity.date)
+
+
+def edit_rule(actor) -> Callable[[int, int, date], bool]:
+    """can_edit as a function of an entry's (agency id, officer id, date), for the entries of a
+    page: the actor's role and the agency's today are read once, not once an entry."""
+    supervised_agency_id = actor.agency_id if actor.role == Role.SUPERVISOR else None
+    officer_id = actor.pk
+    first_day = actor.agency.today() - EDIT_WINDOW
+
+    def rule(agency_id: int, entry_officer_id: int, day: date) -> bool:
+        if agency_id == supervised_agency_id:
+            return True
+        return entry_officer_id == officer_id and day >= first_day
+
+    return rule
 
 
 @transaction.atomic

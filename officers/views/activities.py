@@ -3,7 +3,9 @@ classes (create, and their week), the agency's list for supervisors and admins, 
 within the rules of officers/services.py (`can_edit`: 7 days for the officer, any time for a
 supervisor, the audit trail recording each change)."""
 
-from datetime import date, timedelta
+import functools
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,13 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from officers import selectors, services
 from officers.forms.activities import ActivityFilterForm, ActivityForm, initial_from
-from officers.models import Activity, SRORole, by_role
+from officers.models import CATEGORY_ROLES, Activity, ActivityCategory, SRORole, by_role
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.core.links import pk_url
@@ -46,6 +49,25 @@ def _students(count: int) -> str:
     """The students an entry reached, as "1 student" or "12 students" (the week's template
     said it with {% blocktranslate count %}: the same strings, at a tenth of the cost)."""
     return ngettext("%(counter)s student", "%(counter)s students", count) % {"counter": count}
+
+
+@functools.cache
+def _category_labels(language: str | None) -> dict[str, tuple[str, str]]:
+    """{category: (its label, its SRO role's label)} in `language`, for the rows of a page: a
+    lazy label is translated again each time a row shows it. Kept per language, as
+    get_FOO_display keeps its labels (sro_portal/tenancy.py)."""
+    with translation.override(language):
+        return {
+            category.value: (str(category.label), str(CATEGORY_ROLES[category].label))
+            for category in ActivityCategory
+        }
+
+
+def _clock() -> Callable[[datetime], str]:
+    """A moment as |time:"TIME_FORMAT" shows it (the current language and time zone), for the
+    rows of a page: the language's format is looked up once."""
+    time_format = formats.get_format("TIME_FORMAT")
+    return lambda moment: dateformat.time_format(timezone.localtime(moment), time_format)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -107,25 +129,36 @@ def activity_week(request):
     day = _parse_day(request.GET.get("week")) or today
     monday = day - timedelta(days=day.weekday())
     week = selectors.week_of(user, monday=monday)
-    edit_url = pk_url("officers:activity_edit")  # reversed once, not once an entry
+    # Worked out once for the week, not once an entry: the URL pattern, the edit rule, the
+    # labels, the time format; and each distinct length or number of students.
+    edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
+    labels, clock = _category_labels(translation.get_language()), _clock()
+    durations, students = functools.cache(duration), functools.cache(_students)
     days = []
     for each_day, entries, minutes in week["days"]:
         for entry in entries:
-            entry.duration = duration(entry.minutes)
-            entry.students = _students(entry.students_reached)
-            entry.edit_url = edit_url(entry.pk) if services.can_edit(user, entry) else ""
+            entry["label"] = labels[entry["category"]][0]
+            entry["duration"] = durations(entry["minutes"])
+            reached = entry["students_reached"]
+            entry["students"] = students(reached) if reached else ""
+            entry["time_logged"] = clock(entry["created_at"])
+            editable = may_edit(entry["agency_id"], entry["officer_id"], entry["date"])
+            entry["edit_url"] = edit_url(entry["id"]) if editable else ""
         days.append(
             {
                 "date": each_day,
+                "iso": each_day.isoformat(),  # as |date:"Y-m-d"
+                "heading": formats.date_format(each_day, "l j M"),
                 "entries": entries,
                 "minutes": minutes,
-                "total": duration(minutes),
+                "total": durations(minutes),
                 "is_today": each_day == today,
                 "is_future": each_day > today,
             }
         )
     yesterday = today - timedelta(days=1)
-    repeat = selectors.activity_qs_for(user).filter(date=yesterday).order_by("-id").first()
+    yesterdays = selectors.activity_qs_for(user).filter(date=yesterday).order_by("-id")
+    repeat = yesterdays.only("pk").first()  # the page links to it by its id
     next_monday = monday + timedelta(days=7)
     return render(
         request,
@@ -231,22 +264,40 @@ def activity_list(request):
         }
         for role in SRORole
     ]
-    # The columns the rows show (and can_edit reads): a User and a School are 29 columns.
-    rows = activities.select_related("officer", "school").only(
+    # The columns the rows show (and the edit rule reads): a User and a School are 29 columns.
+    entries = activities.select_related("officer", "school").only(
         *ROW_FIELDS, "officer__full_name", "officer__email", "school__name"
     )
-    page = keyset_page(rows, request.GET, keys=("-date", "-id"), per_page=PAGE_SIZE)
-    edit_url = pk_url("officers:activity_edit")  # reversed once, not once a row
+    page = keyset_page(entries, request.GET, keys=("-date", "-id"), per_page=PAGE_SIZE)
+    # Worked out once a page, not once a row: the URL pattern, the edit rule, the labels; and
+    # each distinct date, length and number (localized as the template would).
+    edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
+    labels, durations = _category_labels(translation.get_language()), functools.cache(duration)
+    short_dates = functools.cache(lambda day: formats.date_format(day, "SHORT_DATE_FORMAT"))
+    numbers = functools.cache(formats.localize)
+    rows = []  # the page's entries as the table shows them
     for entry in page.object_list:
-        entry.duration = duration(entry.minutes)
-        entry.role_label = SRORole(entry.sro_role).label
-        entry.edit_url = edit_url(entry.pk) if services.can_edit(user, entry) else ""
+        label, role_label = labels[entry.category]
+        editable = may_edit(entry.agency_id, entry.officer_id, entry.date)
+        rows.append(
+            {
+                "date": short_dates(entry.date),
+                "officer": str(entry.officer),
+                "school": entry.school.name,
+                "label": label,
+                "role_label": role_label,
+                "duration": durations(entry.minutes),
+                "students_reached": numbers(entry.students_reached),
+                "edit_url": edit_url(entry.pk) if editable else "",
+            }
+        )
     return render(
         request,
         "officers/activity_list.html",
         {
             "filters": filters,
             "page": page,
+            "rows": rows,
             "roles": roles,
             "total": duration(total_minutes),
             "total_minutes": total_minutes,
