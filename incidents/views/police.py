@@ -10,12 +10,18 @@ student's name typed in the list's search box is posted and kept in the session,
 URL; flash messages (a cookie) never carry a student's name.
 """
 
+from collections.abc import Callable
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from incidents import selectors, services
@@ -30,7 +36,8 @@ from incidents.forms.police import (
     StatusForm,
     form_error,
 )
-from incidents.models import Incident, InvolvementRole
+from incidents.models import Category, Incident, InvolvementRole, Location
+from incidents.templatetags.incident_badges import status_badge_html
 from officers.selectors import student_get, student_qs_for
 from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
@@ -92,22 +99,9 @@ def police_list(request):
         student_ids=_students_named(user, query) if query else None,
     )
     incidents = selectors.incident_search(user, filters, tz=user.agency.tzinfo)
-    incidents = incidents.only(*ROW_FIELDS, "school__name")
+    incidents = incidents.only(*ROW_FIELDS)
     page = keyset_page(incidents, request.GET, keys=("-occurred_at", "-id"), per_page=PAGE_SIZE)
-    # Counted for the page's rows only: a COUNT joined over every incident before the LIMIT
-    # took seconds at 200,000 incidents.
-    counts = selectors.people_counts(user, [incident.pk for incident in page])
-    # Translated and reversed once for the page, not once a row (sro_portal/core/links.py).
-    people_label = _("%(subjects)s subj. · %(victims)s vict. · %(witnesses)s witn.")
-    detail_url = pk_url("incidents:detail")
-    for incident in page:
-        incident.subjects, incident.victims, incident.witnesses = counts[incident.pk]
-        incident.people_label = people_label % {
-            "subjects": incident.subjects,
-            "victims": incident.victims,
-            "witnesses": incident.witnesses,
-        }
-        incident.url = detail_url(incident.pk)
+    _show_rows(user, page.object_list)
     if query:
         # Incidents found by a student's name tie that student to them: a view of each.
         access_record_many(
@@ -123,6 +117,54 @@ def police_list(request):
             "filtered": bool(query) or any(chosen.get(name) for name in filter_form.fields),
         },
     )
+
+
+def _show_rows(user, incidents: list[Incident]) -> None:
+    """Set what each row of the list shows. What does not depend on the row is worked out once
+    for the page: the translated labels (escaped once, here), the status badges, the link's
+    pattern (sro_portal/core/links.py), the date format and the time zone."""
+    # Counted for the page's rows only: a COUNT joined over every incident before the LIMIT
+    # took seconds at 200,000 incidents.
+    counts = selectors.people_counts(user, [incident.pk for incident in incidents])
+    people_label = _("%(subjects)s subj. · %(victims)s vict. · %(witnesses)s witn.")
+    detail_url = pk_url("incidents:detail")
+    categories = {value: conditional_escape(label) for value, label in Category.choices}
+    locations = {value: conditional_escape(label) for value, label in Location.choices}
+    badges = {status: status_badge_html(status) for status in Incident.Status}
+    occurred = _datetime_label()
+    for incident in incidents:
+        subjects, victims, witnesses = counts[incident.pk]
+        incident.people_label = people_label % {
+            "subjects": subjects,
+            "victims": victims,
+            "witnesses": witnesses,
+        }
+        incident.url = detail_url(incident.pk)
+        incident.occurred = occurred(incident.occurred_at)
+        incident.category_label = categories[incident.category]
+        incident.location_label = locations[incident.location]
+        incident.status_badge = badges[incident.status]
+
+
+def _datetime_label() -> Callable[[datetime], str]:
+    """`|date:"DATETIME_FORMAT"` as a function for the rows of a page: the formats and the time
+    zone looked up once. The portal's languages write the date, a comma and the time; the date's
+    part (a translated month name) is formatted once a day, not once a row."""
+    tz = timezone.get_current_timezone()
+    day_format, time_format = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
+    datetime_format = get_format("DATETIME_FORMAT")
+    if datetime_format != f"{day_format}, {time_format}":  # a language written otherwise
+        return lambda value: dateformat.format(value.astimezone(tz), datetime_format)
+    days: dict[date, str] = {}
+
+    def label(value: datetime) -> str:
+        local = value.astimezone(tz)
+        day = days.get(local.date())
+        if day is None:
+            day = days[local.date()] = dateformat.format(local, day_format)
+        return f"{day}, {dateformat.time_format(local, time_format)}"
+
+    return label
 
 
 def _students_named(user, query: str) -> tuple[int, ...]:

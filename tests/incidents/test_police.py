@@ -9,9 +9,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from incidents.models import (
     Category,
@@ -535,6 +536,33 @@ def test_the_list_names_nobody_and_counts_people_by_role(client, world_a):
     page = client.get(reverse("incidents:list")).text
     assert "Zebulon" not in page and "Quarrington" not in page and "Desmond" not in page
     assert "2 subj. · 0 vict. · 1 witn." in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_list_writes_each_moment_as_the_date_filter_does(client, world_a, language):
+    # The view formats the dates of the rows (each day's part once): the text must be what
+    # |date:"DATETIME_FORMAT" writes, on the agency's clock, in each language.
+    tz = world_a.agency.tzinfo
+    moments = [
+        datetime(2025, 9, 14, 0, 0, tzinfo=tz),  # midnight
+        datetime(2025, 9, 14, 12, 0, tzinfo=tz),  # noon
+        datetime(2025, 9, 14, 0, 30, tzinfo=tz),
+        datetime(2025, 9, 14, 23, 59, tzinfo=tz),
+        datetime(2025, 3, 9, 3, 15, tzinfo=tz),  # the morning the clocks go forward
+        datetime(2025, 11, 2, 1, 30, tzinfo=tz, fold=1),  # the hour they go back
+        datetime(2025, 5, 1, 9, 5, tzinfo=tz),
+        datetime(2024, 7, 31, 17, 45, tzinfo=tz),
+    ]
+    for moment in moments:
+        make_incident(world_a.school, world_a.supervisor, occurred_at=moment)
+    world_a.supervisor.language = language
+    world_a.supervisor.save()
+    page = signed_in(client, world_a.supervisor).get(reverse("incidents:list")).text
+
+    date_filter = engines["django"].from_string('{{ moment|date:"DATETIME_FORMAT" }}')
+    with translation.override(language), timezone.override(tz):
+        for moment in moments:
+            assert f">{date_filter.render({'moment': moment})}</a>" in page
 
 
 def _queries(client, url) -> int:
