@@ -39,23 +39,25 @@ FLAGGED = (Status.AT_RISK, Status.BEHIND)  # what the matrix and the dashboard c
 
 class DrillFact(NamedTuple):
     """What compliance needs of one drill: kind, announced or not, done or planned, and the
-    date (agency time) it happened or is planned for. A named tuple: a year of a large
-    agency's drills is thousands of them, built on every matrix request."""
+    date (agency time) it happened or is planned for; and its school, which compliance does not
+    need but selectors.drill_facts reads with the rest (rows of these fields, by school). A named
+    tuple: a year of a large agency's drills is thousands of them, read on every matrix request."""
 
     kind: str
     announced: bool
     completed: bool
     on: date
+    school_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     label: str
     start: date
     end: date  # inclusive
 
 
-@dataclass
+@dataclass(slots=True)
 class Requirement:
     kind: str
     unannounced_only: bool
@@ -66,7 +68,7 @@ class Requirement:
     status: str
 
 
-@dataclass
+@dataclass(slots=True)
 class KindCompliance:
     """One cell of the matrix: a kind (or the unannounced-lockdown rule) at one school."""
 
@@ -101,7 +103,7 @@ def evaluate(*, required: int, done: int, planned: int, period: Period, today: d
     return Status.ON_TRACK
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One column of a school's compliance: a kind (or its unannounced rule), the drills
     required in each period, and the periods (the terms, or the whole school year)."""
@@ -145,31 +147,31 @@ def _cell(rule: Rule, facts, today: date) -> KindCompliance:
     """`facts`: the school's drills of the rule's kind."""
     if rule.unannounced_only:
         facts = [fact for fact in facts if not fact.announced]
-    cell = KindCompliance(kind=rule.kind, unannounced_only=rule.unannounced_only)
+    requirements = []
     worst = None
     for period in rule.periods:
-        if period.start > today and cell.requirements:
+        start, end = period.start, period.end
+        if start > today and requirements:
             break  # later terms have not begun; the current one speaks for the kind
         # Planned drills count from today on: one planned for a day gone by was not done.
-        planned_from = max(today, period.start)
+        planned_from = max(today, start)
         done = planned = 0
         for fact in facts:
             if fact.completed:
-                done += period.start <= fact.on <= period.end
+                done += start <= fact.on <= end
             else:
-                planned += planned_from <= fact.on <= period.end
+                planned += planned_from <= fact.on <= end
         status = evaluate(
             required=rule.required, done=done, planned=planned, period=period, today=today
         )
-        cell.requirements.append(
+        requirements.append(
             Requirement(
                 rule.kind, rule.unannounced_only, period, rule.required, done, planned, status
             )
         )
         if worst is None or SEVERITY[status] > SEVERITY[worst]:
             worst = status
-    cell.status = worst or cell.status
-    return cell
+    return KindCompliance(rule.kind, rule.unannounced_only, requirements, worst or Status.ON_TRACK)
 
 
 def matrix_columns(matrix) -> list[tuple[tuple[str, bool], str]]:
@@ -179,5 +181,7 @@ def matrix_columns(matrix) -> list[tuple[tuple[str, bool], str]]:
     columns: dict[tuple[str, bool], str] = {}
     for _school, cells in matrix:
         for cell in cells:
-            columns.setdefault((cell.kind, cell.unannounced_only), cell.label)
+            key = (cell.kind, cell.unannounced_only)
+            if key not in columns:  # a label is a translation: looked up once per column
+                columns[key] = cell.label
     return sorted(columns.items(), key=lambda item: (KIND_ORDER[item[0][0]], item[0][1]))

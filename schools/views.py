@@ -434,7 +434,7 @@ def compliance_matrix(request):
         matrix = [(school, cells) for school, cells in matrix if _needs_attention(cells)]
     # The columns of every page's schools, so that the columns do not move from page to page.
     columns = matrix_columns(matrix)
-    keys = [key for key, _label in columns]
+    labels = dict(columns)
     flagged = [
         (school, cell) for school, cells in matrix for cell in cells if cell.status in FLAGGED
     ]
@@ -446,13 +446,18 @@ def compliance_matrix(request):
         "schools/compliance_matrix.html",
         {
             "page": page,
-            "rows": _rows_html(page, keys, badges, school_url),
-            "columns": [label for _key, label in columns],
+            "rows": _rows_html(page, list(labels), badges, school_url),
+            "columns": list(labels.values()),
             "year": year,
             "years": years,
             "filters": filters,
             "flagged": [
-                (school_url(school.pk), school.name, cell.label, badges[cell.status])
+                (
+                    school_url(school.pk),
+                    school.name,
+                    labels[cell.kind, cell.unannounced_only],
+                    badges[cell.status],
+                )
                 for school, cell in flagged[:FLAGGED_LISTED]
             ],
             "flagged_count": len(flagged),
@@ -492,6 +497,7 @@ def _rows_html(page, keys, badges, school_url) -> SafeString:
     """The page's rows: the school (a row header), then one cell for each column (a dash where
     its board has no such rule)."""
     parts = []
+    notes: dict[tuple[str, int], str] = {}  # a few periods and numbers planned: each drawn once
     for school, cells in page:
         by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
         parts.append(
@@ -500,22 +506,30 @@ def _rows_html(page, keys, badges, school_url) -> SafeString:
         )
         for key in keys:
             cell = by_key.get(key)
-            parts.append(NO_RULE if cell is None else _cell_html(cell, badges))
+            parts.append(NO_RULE if cell is None else _cell_html(cell, badges, notes))
         parts.append("</tr>")
     return SafeString("".join(parts))  # every value in them went through html.escape
 
 
-def _cell_html(cell, badges) -> str:
-    """One kind at one school: done out of required in the period in progress, the status, the
-    period and the drills still planned in it."""
+def _cell_html(cell, badges, notes) -> str:
+    """One kind at one school: done out of required in the period in progress, the status, and
+    the note under them (notes: those drawn so far, by period and drills planned)."""
     current = cell.current
-    planned = ""
-    if current.planned:
-        counted = ngettext("%(counter)s planned", "%(counter)s planned", current.planned)
-        planned = " · " + html.escape(counted % {"counter": current.planned})
+    key = (current.period.label, current.planned)
+    note = notes.get(key)
+    if note is None:
+        note = notes[key] = _note_html(*key)
     return (
         f'<td><span class="fw-semibold">{current.done:d}/{current.required:d}</span> '
-        f"{badges[cell.status]}"
-        f'<div class="small text-body-secondary">{html.escape(current.period.label)}{planned}'
-        "</div></td>"
+        f"{badges[cell.status]}{note}</td>"
     )
+
+
+def _note_html(period: str, planned: int) -> str:
+    """The period in progress and the drills still planned in it."""
+    text = period
+    if planned:
+        text += " · " + ngettext("%(counter)s planned", "%(counter)s planned", planned) % {
+            "counter": planned
+        }
+    return f'<div class="small text-body-secondary">{html.escape(text)}</div>'

@@ -179,8 +179,8 @@ def test_a_drill_counts_on_its_day_in_the_agency_time_zone(world_a):
         [world_a.school], agency_id=world_a.agency.pk, start=year.start, end=year.end, tz=tz
     )
     assert sorted(facts[world_a.school.pk]) == [
-        (DrillKind.EVACUATION, True, False, date(2027, 2, 1)),
-        (DrillKind.EVACUATION, True, True, date(2027, 1, 31)),
+        (DrillKind.EVACUATION, True, False, date(2027, 2, 1), world_a.school.pk),
+        (DrillKind.EVACUATION, True, True, date(2027, 1, 31), world_a.school.pk),
     ]
 
 
