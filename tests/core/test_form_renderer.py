@@ -1,5 +1,7 @@
 """The form renderer draws <select> in Python: the HTML must be what Django's templates give."""
 
+from unittest import mock
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -38,3 +40,34 @@ def test_selects_render_as_django_s_templates_do(data):
 def test_labels_and_values_are_escaped():
     html = str(Choices(renderer=FormRenderer())["plain"])
     assert "Alpha &lt;b&gt;" in html and "Quote &quot;b&quot;" in html
+
+
+class Inputs(forms.Form):
+    text = forms.CharField()
+    number = forms.IntegerField()
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField()
+    agree = forms.BooleanField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"text": 'Alpha <b> "c" & d', "number": "12", "day": "2026-11-29", "agree": "on",
+         "email": "a@b.test", "secret": "<x>", "hidden": "'q'"},
+        {"text": "", "number": "abc", "day": "not a day"},
+    ],
+)  # fmt: skip
+def test_inputs_render_as_django_s_templates_do(data):
+    fast = Inputs(data, renderer=FormRenderer())
+    slow = Inputs(data, renderer=DjangoTemplates())
+    for name in fast.fields:
+        attrs = {"class": "form-control", "required": True, "data-x": False, "aria-x": "<y>"}
+        with mock.patch.object(DjangoTemplates, "render", side_effect=AssertionError("template")):
+            fast_html = str(fast[name].as_widget(attrs=attrs))  # drawn in Python
+        assert fast_html == str(slow[name].as_widget(attrs=attrs))
+        assert fast_html.startswith("<input ")
