@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from incidents.models import Incident, Involvement, InvolvementRole
+from officers.models import Student
 from payoff.models import Agreement, Basis, CheckIn, Statement, Task, WorkSession
+from schools.models import School
 from schools.selectors import school_qs_for
 from sro_portal.accounts.models import Role
 from sro_portal.tenancy import get_in_scope_or_404
@@ -34,6 +37,28 @@ def agreement_qs_for(user) -> QuerySet[Agreement]:
     if user.role == Role.SCHOOL:
         return agreements.filter(basis=Basis.SCHOOL)
     return Agreement.objects.none()
+
+
+# What a row of the list shows, beside the names (an agreement has 30 columns).
+LIST_FIELDS = ("agency_id", "status", "basis", "starts_on", "due_on")
+
+
+def agreement_list_for(user) -> QuerySet[Agreement]:
+    """The agreements `user` sees, with what a row of the list shows: among it the student's name
+    (`student_name`, as str(student) writes it) and the school's (`school_name`). The names come
+    by subqueries rather than joins: no Student or School instance a row, and the count of the
+    list's pages (sro_portal/core/pagination.py) leaves them out, where a join would stay in it."""
+    students = Student.objects.filter(pk=OuterRef("student_id")).order_by()
+    schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
+    full_name = Concat("first_name", Value(" "), "last_name")
+    return (
+        agreement_qs_for(user)
+        .only(*LIST_FIELDS)
+        .annotate(
+            student_name=Subquery(students.values(name=full_name)),
+            school_name=Subquery(schools.values("name")),
+        )
+    )
 
 
 def agreement_get(*, user, pk: int) -> Agreement:

@@ -3,14 +3,16 @@ at the schools `school_qs_for` gives them (school admins their own schools, SROs
 their assignments, supervisors and agency admins the whole agency). The catalogue (topics and
 their materials) is the agency's and every user of the agency reads it."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from presentations.models import Feedback, Material, Presentation, ScheduleChange, Topic
+from presentations.models import Feedback, Material, Presentation, Presenter, ScheduleChange, Topic
 from presentations.tokens import feedback_key_from_token
+from schools.models import School
 from schools.selectors import school_qs_for
 from sro_portal import rls
 from sro_portal.accounts.models import Role, User
@@ -65,19 +67,59 @@ def presentation_qs_for(user) -> QuerySet[Presentation]:
     return Presentation.objects.filter(agency_id=user.agency_id, school__in=school_qs_for(user))
 
 
+# What a row of the list shows, beside the names, and its sort keys (a talk has 25 columns).
+LIST_FIELDS = (
+    "classes",
+    "grade_from",
+    "grade_to",
+    "status",
+    "scheduled_at",
+    "preferred_from",
+    "preferred_to",
+    "created_at",
+)
+
+
 def presentation_list_for(user, *, status: str = "", school=None, topic=None):
     """The talks `user` sees, with what the list shows: those without a date yet first, then by
-    date, latest first. Constant queries."""
-    talks = presentation_qs_for(user).select_related("school", "topic")
+    date, latest first. The school's name (`school_name`) and the topic's title (`topic_title`)
+    come by subqueries rather than joins: no School or Topic instance a row, and the count of the
+    list's pages (sro_portal/core/pagination.py) leaves them out. One query (the presenters:
+    `presenter_names_for` the page)."""
+    schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
+    topics = Topic.objects.filter(pk=OuterRef("topic_id")).order_by()
+    talks = (
+        presentation_qs_for(user)
+        .only(*LIST_FIELDS)
+        .annotate(
+            school_name=Subquery(schools.values("name")),
+            topic_title=Subquery(topics.values("title")),
+        )
+    )
     if status:
         talks = talks.filter(status=status)
     if school is not None:
         talks = talks.filter(school=school)
     if topic is not None:
         talks = talks.filter(topic=topic)
-    return talks.prefetch_related(_presenters()).order_by(
-        F("scheduled_at").desc(nulls_first=True), "-created_at", "-pk"
+    return talks.order_by(F("scheduled_at").desc(nulls_first=True), "-created_at", "-pk")
+
+
+def presenter_names_for(user, talks) -> dict[int, list[str]]:
+    """The presenters of each of `talks` (a page of the list, already in the user's scope), by
+    name as str(user) gives it. One query, none for an empty page; no user instance each."""
+    ids = [talk.pk for talk in talks]
+    if not ids or not _agency_user(user):
+        return {}
+    rows = (
+        Presenter.objects.filter(agency_id=user.agency_id, presentation_id__in=ids)
+        .order_by("user__full_name", "user__email")
+        .values_list("presentation_id", "user__full_name", "user__email")
     )
+    names = defaultdict(list)
+    for talk_id, full_name, email in rows:
+        names[talk_id].append(full_name or email)
+    return names
 
 
 def _presenters() -> Prefetch:

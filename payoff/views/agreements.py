@@ -13,16 +13,18 @@ page, for police roles: never on the detail, list, print or progress-card pages.
 flash messages carry the agreement's number, never a name.
 """
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,7 @@ from payoff.forms.agreements import (
     WithdrawForm,
 )
 from payoff.models import Agreement, Basis, Task
+from payoff.templatetags.agreement_badges import status_badge_html
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
@@ -46,8 +49,6 @@ from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
-# What a row of the list shows (an agreement has 30 columns).
-ROW_FIELDS = ("agency_id", "status", "basis", "starts_on", "due_on")
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
 CLOSERS = (Role.SUPERVISOR, Role.ADMIN)  # who records that an agreement was not completed
 
@@ -108,11 +109,7 @@ def agreement_list(request):
     if filter_form.is_bound:
         filter_form.is_valid()  # fields that do not parse are left out, and shown as errors
         chosen = filter_form.cleaned_data
-    agreements = (
-        selectors.agreement_qs_for(user)
-        .select_related("student", "school")
-        .only(*ROW_FIELDS, "student__first_name", "student__last_name", "school__name")
-    )
+    agreements = selectors.agreement_list_for(user)
     if chosen.get("status"):
         agreements = agreements.filter(status=chosen["status"])
     if chosen.get("basis"):
@@ -121,14 +118,20 @@ def agreement_list(request):
         agreements = agreements.filter(school=chosen["school"])
     page = keyset_page(agreements, request.GET, keys=("-starts_on", "-id"), per_page=PAGE_SIZE)
     rows = page.object_list
-    percents = _percent_by_agreement(user, [agreement.pk for agreement in rows])
+    percents = _percent_by_agreement(agreements, [agreement.pk for agreement in rows])
     # Translated and reversed once for the page, not once a row (sro_portal/core/links.py).
     title = _("Agreement #%(number)s")
     detail_url = pk_url("payoff:detail")
+    bases = {value: str(label) for value, label in Basis.choices}
+    badges = {status: status_badge_html(status) for status in Agreement.Status}
+    day = functools.cache(date_format)  # DATE_FORMAT; rows often share a date
     for agreement in rows:
         agreement.percent = percents.get(agreement.pk, 0)
         agreement.title = title % {"number": agreement.pk}
         agreement.url = detail_url(agreement.pk)
+        agreement.basis_label = bases.get(agreement.basis, agreement.basis)
+        agreement.status_badge = badges[agreement.status]
+        agreement.due_label = day(agreement.due_on)
     # Each row names a student: a view of each agreement listed.
     access_record_many(actor=user, objs=rows, detail={"page": "agreement list"})
     return render(
@@ -142,14 +145,14 @@ def agreement_list(request):
     )
 
 
-def _percent_by_agreement(user, ids: list[int]) -> dict[int, int]:
-    """Overall progress of each agreement of a page, in one query: done per task (hours summed
-    or sessions counted), averaged as selectors.overall_percent does for one agreement."""
+def _percent_by_agreement(listed: QuerySet[Agreement], ids: list[int]) -> dict[int, int]:
+    """Overall progress of each agreement of a page (`ids`, of the user's `listed` ones), in one
+    query: done per task (hours summed or sessions counted), averaged as
+    selectors.overall_percent does for one agreement."""
     if not ids:
         return {}
     rows = (
-        selectors.agreement_qs_for(user)
-        .filter(pk__in=ids)
+        listed.filter(pk__in=ids)
         .order_by()
         .values("pk", "tasks__pk", "tasks__unit", "tasks__required")
         .annotate(hours=Sum("tasks__sessions__hours"), sessions=Count("tasks__sessions"))
