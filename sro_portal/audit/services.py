@@ -1,7 +1,10 @@
 """Writes to the audit trail that triggers cannot make: reads of youth records."""
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from sro_portal.audit.models import AccessEvent
 
@@ -32,17 +35,49 @@ def access_record_many(*, actor, objs: list[models.Model], detail=None) -> None:
     if any(obj.agency_id != actor.agency_id for obj in objs):
         raise ValueError("An access event must stay inside the actor's agency.")
     content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objs})
+    events = [(content_types[type(obj)].pk, str(obj.pk)) for obj in objs]
+    if connection.vendor == "postgresql":
+        _insert_unnested(actor, events, detail or {})
+        return
     AccessEvent.objects.bulk_create(
         AccessEvent(
             agency_id=actor.agency_id,
-            actor=actor,
+            actor_id=actor.pk,
             action=AccessEvent.Action.VIEWED,
-            content_type=content_types[type(obj)],
-            object_id=str(obj.pk),
+            content_type_id=content_type_id,
+            object_id=object_id,
             detail=detail or {},
         )
-        for obj in objs
+        for content_type_id, object_id in events
     )
+
+
+# The rows of a list page in one INSERT of two arrays, the rest of each row a constant.
+INSERT_UNNESTED = """
+    INSERT INTO audit_accessevent
+        (agency_id, actor_id, action, content_type_id, object_id, detail, at)
+    SELECT %s, %s, %s, content_type_id, object_id, %s::jsonb, %s
+    FROM unnest(%s::integer[], %s::varchar[]) AS event(content_type_id, object_id)
+"""
+
+
+def _insert_unnested(actor, events: list[tuple[int, str]], detail: dict) -> None:
+    """The same rows as bulk_create, which builds and prepares a model for each: 50 events took
+    a fifth of a list page's time (tests/audit compare the two)."""
+    content_type_ids, object_ids = zip(*events, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_UNNESTED,
+            [
+                actor.agency_id,
+                actor.pk,
+                AccessEvent.Action.VIEWED.value,
+                json.dumps(detail),
+                timezone.now(),
+                list(content_type_ids),
+                list(object_ids),
+            ],
+        )
 
 
 def export_record(*, actor, what: str, rows: int, filters: dict) -> AccessEvent:

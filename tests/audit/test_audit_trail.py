@@ -142,3 +142,30 @@ def test_every_tenant_model_is_audited_or_exempted_with_a_reason():
         label for label, model in tenant_models.items() if not hasattr(model, "pgh_event_model")
     }
     assert unaudited == NOT_AUDITED
+
+
+def test_access_record_many_writes_one_event_per_row(world_a, world_b):
+    """On PostgreSQL one INSERT of arrays, elsewhere bulk_create: the same rows either way."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from sro_portal.audit.services import access_record_many
+
+    before = timezone.now()
+    objs = [world_a.school, world_a.other_school, world_a.sro]  # two kinds of row
+    access_record_many(actor=world_a.supervisor, objs=objs, detail={"page": "a list", "n": 3})
+    events = AccessEvent.objects.filter(agency=world_a.agency).order_by("id")
+    assert [(e.actor_id, e.action, e.content_type, e.object_id, e.detail) for e in events] == [
+        (
+            world_a.supervisor.pk,
+            AccessEvent.Action.VIEWED,
+            ContentType.objects.get_for_model(obj),
+            str(obj.pk),
+            {"page": "a list", "n": 3},
+        )
+        for obj in objs
+    ]
+    assert all(before <= event.at <= timezone.now() for event in events)
+    assert not AccessEvent.objects.filter(agency=world_b.agency).exists()
+    with pytest.raises(ValueError):
+        access_record_many(actor=world_a.supervisor, objs=[world_a.school, world_b.school])
