@@ -3,10 +3,10 @@
 many (the list makes the three badges once a page, not one a row)."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from incidents.models import Incident
+from sro_portal.core.badges import badge_html
 
 register = template.Library()
 
@@ -18,9 +18,7 @@ OTHER_BADGE_CLASS = "text-bg-primary"  # open
 
 
 def status_badge_html(status: str) -> SafeString:
-    label = dict(Incident.Status.choices).get(status, status)
-    css = BADGE_CLASSES.get(status, OTHER_BADGE_CLASS)
-    return format_html('<span class="badge {}">{}</span>', css, label)
+    return badge_html(status, Incident.Status.choices, BADGE_CLASSES, OTHER_BADGE_CLASS)
 
 
 @register.simple_tag

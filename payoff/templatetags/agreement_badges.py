@@ -5,10 +5,10 @@ draws many (the list makes the five badges once a page, not one a row). A tag ra
 """
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from payoff.models import Agreement
+from sro_portal.core.badges import badge_html
 
 register = template.Library()
 
@@ -22,9 +22,7 @@ OTHER_BADGE_CLASS = "text-bg-secondary"  # withdrawn
 
 
 def status_badge_html(status: str) -> SafeString:
-    label = dict(Agreement.Status.choices).get(status, status)
-    css = BADGE_CLASSES.get(status, OTHER_BADGE_CLASS)
-    return format_html('<span class="badge {}">{}</span>', css, label)
+    return badge_html(status, Agreement.Status.choices, BADGE_CLASSES, OTHER_BADGE_CLASS)
 
 
 @register.simple_tag

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from presentations.models import Presentation
+from sro_portal.core.badges import badge_html
 
 register = template.Library()
 
@@ -30,9 +31,7 @@ OTHER_BADGE_CLASS = "text-bg-secondary"  # cancelled
 
 
 def status_badge_html(status: str) -> SafeString:
-    label = dict(Presentation.Status.choices).get(status, status)
-    css = BADGE_CLASSES.get(status, OTHER_BADGE_CLASS)
-    return format_html('<span class="badge {}">{}</span>', css, label)
+    return badge_html(status, Presentation.Status.choices, BADGE_CLASSES, OTHER_BADGE_CLASS)
 
 
 def when_html(
