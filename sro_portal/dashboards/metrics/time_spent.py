@@ -60,7 +60,13 @@ def compute(scope: Scope) -> dict:
 def minutes_by_category(scope: Scope) -> dict[str, int]:
     """{category: minutes} of the scope's activities (kept monthly figures where the scope has
     them: the activity list's time by role uses this for the whole agency)."""
-    totals = rollups.sum_grouped(rollups.figures(scope, "activity", compute))
+    # Only the categories are added up: each month also holds its schools' and officers' rows
+    # (450 a month in a large agency), which this does not need.
+    categories = [
+        (part, {"columns": figures.get("columns", []), "category": figures.get("category", [])})
+        for part, figures in rollups.figures(scope, "activity", compute)
+    ]
+    totals = rollups.sum_grouped(categories)
     return {category: row["minutes"] for category, row in totals.get("category", {}).items()}
 
 
