@@ -39,6 +39,9 @@ class Scope:
     # Kept figures read ahead for the sections that follow (rollups.prefetch); shared by the
     # copies dataclasses.replace() makes of this scope.
     kept: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Rows several sections read (the agency, the schools), while metrics.shared_reads is open;
+    # also shared by the copies, so keyed by what they depend on.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def days(self) -> int:

@@ -13,6 +13,7 @@ from sro_portal.dashboards.metrics import (
     presentations,
     referrals,
     responses,
+    shared_reads,
     time_spent,
 )
 from sro_portal.dashboards.scope import Audience, Scope
@@ -46,10 +47,14 @@ def specs_for(scope: Scope) -> list[SectionSpec]:
 
 def build_sections(scope: Scope) -> list[Section]:
     rollups.prefetch(scope)  # the kept figures of every section's period in two queries
-    return [spec.build(scope) for spec in specs_for(scope)]
+    with shared_reads(scope):  # the agency and the schools, read once for all the sections
+        return [spec.build(scope) for spec in specs_for(scope)]
 
 
 def build_section(scope: Scope, key: str) -> Section | None:
     """One section, if the scope's audience may see it."""
     spec = next((spec for spec in specs_for(scope) if spec.key == key), None)
-    return spec.build(scope) if spec else None
+    if spec is None:
+        return None
+    with shared_reads(scope):
+        return spec.build(scope)

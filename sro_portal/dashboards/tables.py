@@ -2,6 +2,7 @@
 what a chart draws, what its fallback shows, what the CSV export writes and what the annual
 report prints: one object, so the four never disagree."""
 
+import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
@@ -12,8 +13,15 @@ ChartKind = Literal["bar", "hbar", "line", "stacked", "none"]
 ON_SCREEN_ROWS = 25
 
 
-def _sort_number(value) -> float:
-    return float(value) if isinstance(value, int | float | Decimal) else float("-inf")
+def _by_number(column: int):
+    """A sort key: the row's number in `column` (text and None come after every number when
+    sorting largest first)."""
+
+    def key(row) -> float:
+        value = row[column]
+        return float(value) if isinstance(value, int | float | Decimal) else -math.inf
+
+    return key
 
 
 @dataclass
@@ -38,17 +46,16 @@ class Table:
         """The table as the dashboard page shows it: at most `limit` rows, the largest first
         by the chart's first series (a bar chart of 300 schools reads as noise, and drawing
         it made the page a megabyte), plus the total row. A line chart keeps its order."""
-        body = [row for row in self.rows if not self._is_total(row)]
-        if len(body) <= limit or self.chart == "line":
+        if len(self.rows) <= limit or self.chart == "line":
+            return self
+        label = self.total_label
+        body = [row for row in self.rows if not label or row[0] != label]
+        if len(body) <= limit:
             return self
         if self.chart != "none":
-            column = self.series[0]
-            body.sort(key=lambda row: _sort_number(row[column]), reverse=True)
-        totals = [row for row in self.rows if self._is_total(row)]
+            body.sort(key=_by_number(self.series[0]), reverse=True)
+        totals = [row for row in self.rows if label and row[0] == label]
         return replace(self, rows=body[:limit] + totals, hidden_rows=len(body) - limit)
-
-    def _is_total(self, row) -> bool:
-        return bool(self.total_label) and row[0] == self.total_label
 
     @property
     def is_empty(self) -> bool:

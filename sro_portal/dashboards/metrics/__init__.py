@@ -11,9 +11,13 @@ Rules for every metric:
   by a joined name as well made PostgreSQL sort every row (on disk, at 70,000 activities)
   instead of hashing a few hundred groups;
 - no student identity in any table (only counts); no person at all in a table of the school
-  audience other than officers' names.
+  audience other than officers' names;
+- the agency and the schools through agency_of and schools_of (school_names): the dashboard
+  reads them once for all its sections (shared_reads), not once per section.
 """
 
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,12 +42,55 @@ def by_school(queryset, scope: Scope, field: str = "school_id"):
     return queryset.filter(**{f"{field}__in": scope.school_ids})
 
 
-def school_names(scope: Scope) -> dict[int, str]:
-    """{school id: name} for the scope's schools, in one query (also when there is no row)."""
+@contextmanager
+def shared_reads(scope: Scope):
+    """While open, the rows several sections read (the agency, the schools: agency_of,
+    schools_of) are read once for `scope` and the copies dataclasses.replace() makes of it,
+    instead of once per section; closed, they are forgotten (a scope used again after a change
+    reads them afresh). sections.build_sections and build_section open it around their builds."""
+    scope.memo[_OPEN] = True
+    try:
+        yield
+    finally:
+        scope.memo.clear()
+
+
+_OPEN = "open"
+
+
+def _shared(scope: Scope, key: tuple, read: Callable):
+    """read(), once per key while shared_reads(scope) is open; every time otherwise."""
+    if _OPEN not in scope.memo:
+        return read()
+    if key not in scope.memo:
+        scope.memo[key] = read()
+    return scope.memo[key]
+
+
+def schools_of(scope: Scope) -> list[tuple[int, str, bool]]:
+    """(id, name, active) of the scope's schools, by name, in one query (shared_reads)."""
     from schools.models import School
 
-    schools = by_school(School.objects.filter(agency_id=scope.agency_id), scope, "pk")
-    return dict(schools.values_list("pk", "name"))
+    def read():
+        schools = by_school(School.objects.filter(agency_id=scope.agency_id), scope, "pk")
+        return list(schools.order_by("name", "pk").values_list("pk", "name", "is_active"))
+
+    return _shared(scope, ("schools", scope.agency_id, scope.school_ids), read)
+
+
+def school_names(scope: Scope) -> dict[int, str]:
+    """{school id: name} for the scope's schools (schools_of)."""
+    return {pk: name for pk, name, _active in schools_of(scope)}
+
+
+def agency_of(scope: Scope):
+    """The scope's agency (its calendar: today, the school years and their terms), in one query
+    (shared_reads)."""
+    from sro_portal.accounts.models import Agency
+
+    return _shared(
+        scope, ("agency", scope.agency_id), lambda: Agency.objects.get(pk=scope.agency_id)
+    )
 
 
 def officer_names(scope: Scope) -> dict[int, str]:

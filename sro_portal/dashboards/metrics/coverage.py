@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from officers.models import Assignment
-from schools.models import School
 from sro_portal.accounts.models import Agency
-from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.metrics import by_school, schools_of
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 
@@ -19,11 +18,7 @@ GAP_HORIZON = timedelta(days=30)
 
 def build(scope: Scope) -> Section:
     today = Agency(time_zone=scope.tz_name).today()
-    schools = list(
-        by_school(School.objects.filter(agency_id=scope.agency_id, is_active=True), scope, "pk")
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    schools = [(pk, name) for pk, name, active in schools_of(scope) if active]
     primaries = (
         Assignment.objects.filter(
             agency_id=scope.agency_id, kind=Assignment.Kind.PRIMARY, officer__is_active=True
@@ -36,13 +31,14 @@ def build(scope: Scope) -> Section:
         by_school_id.setdefault(school_id, []).append((starts_on, ends_on, officer))
 
     rows, uncovered, gaps = [], 0, []
+    yes, no = _("yes"), _("no")  # translated once for the 300 schools of a large agency
     for school_id, name in schools:
         spans = by_school_id.get(school_id, [])
         current = [span for span in spans if span[0] <= today]
         if not current:
             uncovered += 1
         officers = ", ".join(sorted(officer for _start, _end, officer in current)) or "—"
-        rows.append([name, officers, _("yes") if current else _("no")])
+        rows.append([name, officers, yes if current else no])
         gap = _gap(current, spans, today)
         if gap is not None:
             gaps.append([name, gap.isoformat()])

@@ -22,20 +22,20 @@ from django.utils.translation import gettext as _
 from schools.compliance import FLAGGED, SEVERITY, Status, matrix_columns
 from schools.models import Drill, DrillKind, School
 from schools.selectors import compliance_of
-from sro_portal.accounts.models import Agency
-from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards.metrics import agency_of, by_school, local_range
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 
 
 def build(scope: Scope) -> Section:
-    agency = Agency.objects.get(pk=scope.agency_id)
+    agency = agency_of(scope)
     year = agency.school_year_for(scope.end)
     active = School.objects.filter(agency_id=scope.agency_id, is_active=True)
     schools = by_school(active, scope, "pk")
     matrix = compliance_of(schools, agency=agency, year=year, today=agency.today())
 
     keys = matrix_columns(matrix)
+    column_labels = dict(keys)  # a cell's label is its column's (translated once)
     matrix_rows, at_risk_rows = [], []
     schools_by_status = {status: 0 for status in Status}
     # Translated once: a matrix of 300 schools has a thousand cells.
@@ -59,7 +59,7 @@ def build(scope: Scope) -> Section:
                     at_risk_rows.append(
                         [
                             name,
-                            cell.label,
+                            column_labels[cell.kind, cell.unannounced_only],
                             requirement.period.label,
                             requirement.done,
                             requirement.required,

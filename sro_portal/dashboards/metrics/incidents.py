@@ -21,9 +21,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from incidents.models import Category, Incident, Location
-from schools.models import School
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import by_school, grouped, local_range
+from sro_portal.dashboards.metrics import by_school, grouped, local_range, schools_of
 from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -191,10 +190,9 @@ def _school_rows(scope: Scope, counts: dict) -> list[list]:
     incidents in the period (`counts`), the most incidents first, then by name."""
     # Every school of the scope, filtered here: the ids of 300 schools as query parameters cost
     # more than the few inactive schools' rows.
-    schools = by_school(School.objects.filter(agency_id=scope.agency_id), scope, "pk")
     rows = [
         [name, counts.get(pk, 0)]
-        for pk, name, active in schools.values_list("pk", "name", "is_active")
+        for pk, name, active in schools_of(scope)
         if active or pk in counts
     ]
     return sorted(rows, key=lambda row: (-row[1], row[0]))

@@ -29,9 +29,8 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
-from sro_portal.accounts.models import Agency
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import by_school, school_names
+from sro_portal.dashboards.metrics import agency_of, by_school, school_names
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -215,7 +214,7 @@ def _purged_by_status(scope: Scope) -> dict[str, int]:
     years (two queries then, none otherwise)."""
     if scope.school_ids is not None:
         return {}
-    agency = Agency.objects.get(pk=scope.agency_id)
+    agency = agency_of(scope)
     years = [
         year.label
         for year in (

@@ -25,9 +25,15 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from incidents.models import DIVERTED, Involvement, InvolvementRole, Response
-from sro_portal.accounts.models import Agency, SchoolYear
+from sro_portal.accounts.models import SchoolYear
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import by_school, grouped, local_range, school_names
+from sro_portal.dashboards.metrics import (
+    agency_of,
+    by_school,
+    grouped,
+    local_range,
+    school_names,
+)
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -203,14 +209,7 @@ def _index_of(years: list[SchoolYear], day: date) -> int:
 
 def _school_years(scope: Scope) -> list[SchoolYear]:
     """The agency's school years that share a day with the period, oldest first."""
-    agency = Agency.objects.only(
-        "school_year_start_month",
-        "school_year_start_day",
-        "second_term_start_month",
-        "second_term_start_day",
-        "school_year_end_month",
-        "school_year_end_day",
-    ).get(pk=scope.agency_id)
+    agency = agency_of(scope)
     years = [agency.school_year_for(scope.start)]
     while True:
         start = years[-1].start

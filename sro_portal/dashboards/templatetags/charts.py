@@ -58,6 +58,8 @@ _ids = itertools.count(1)  # ids unique within a page (titles are referenced by 
 
 def number(value) -> float | None:
     """A cell as a number to draw; None for empty and text cells."""
+    if type(value) is int:  # the commonest cell, a count (not a bool: its type is bool)
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     value = float(value)
@@ -72,7 +74,13 @@ def _number_format(language: str | None) -> tuple:
     decimal = get_format("DECIMAL_SEPARATOR", language, use_l10n=True)
     grouping = get_format("NUMBER_GROUPING", language, use_l10n=True)
     thousands = get_format("THOUSAND_SEPARATOR", language, use_l10n=True)
-    return decimal, grouping, thousands, str.maketrans({",": thousands, ".": decimal})
+    # None when the language writes numbers as Python does (English): nothing to translate.
+    table = (
+        None
+        if (thousands, decimal) == (",", ".")
+        else str.maketrans({",": thousands, ".": decimal})
+    )
+    return decimal, grouping, thousands, table
 
 
 def number_format(value, decimal_pos=None, formats=None) -> str:
@@ -83,7 +91,7 @@ def number_format(value, decimal_pos=None, formats=None) -> str:
     decimal, grouping, thousands, table = formats or _number_format(get_language())
     if grouping == 3:
         text = f"{value:,}" if decimal_pos is None else f"{value:,.{decimal_pos}f}"
-        return text.translate(table)
+        return text if table is None else text.translate(table)
     return numberformat.format(
         value, decimal, decimal_pos, grouping, thousands, force_grouping=True
     )
@@ -103,6 +111,8 @@ def cell(value) -> str:
 
 def format_cell(value, formats=None) -> str:
     """cell(); `formats`: as for number_format(), when the caller formats many cells."""
+    if type(value) is int:  # the commonest cell, a count (not a bool: its type is bool)
+        return number_format(value, formats=formats)
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -134,7 +144,8 @@ def _series_values(table, row) -> list:
 
 def _fmt(value: float) -> str:
     """An SVG coordinate (never localized: French would write 12,5)."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _shorten(label: str, room: float) -> str:
@@ -162,49 +173,54 @@ def _scale(values: list[float]) -> tuple[float, float, float]:
 
 
 class _Canvas:
-    """The shapes of one chart, in drawing order, as attribute dictionaries (see svg())."""
+    """The shapes of one chart as SVG elements, by kind in drawing order (see svg()): each is
+    written once, when it is drawn. Texts and tips are escaped here; coordinates, classes and
+    colours are the module's own. `formats`: the language's _number_format(), looked up once
+    per chart for its values (cell())."""
 
-    def __init__(self):
+    def __init__(self, formats):
         self.lines, self.rects, self.polylines, self.circles, self.texts = [], [], [], [], []
+        self.formats = formats
+
+    def cell(self, value) -> str:
+        return format_cell(value, self.formats)
 
     def line(self, x1, y1, x2, y2, stroke=GRID, cls="chart-grid"):
         self.lines.append(
-            {
-                "x1": _fmt(x1),
-                "y1": _fmt(y1),
-                "x2": _fmt(x2),
-                "y2": _fmt(y2),
-                "stroke": stroke,
-                "cls": cls,
-            }
+            f'<line class="{cls}" x1="{_fmt(x1)}" y1="{_fmt(y1)}" x2="{_fmt(x2)}" '
+            f'y2="{_fmt(y2)}" stroke="{stroke}" stroke-width="1"/>\n'
         )
 
     def rect(self, x, y, width, height, series, tip="", cls="chart-bar"):
+        colour = series % len(PALETTE)
+        title = f"<title>{escape_text(tip)}</title>" if tip else ""
         self.rects.append(
-            {
-                "x": _fmt(x),
-                "y": _fmt(y),
-                "width": _fmt(max(width, 0)),
-                "height": _fmt(max(height, 0)),
-                "fill": PALETTE[series % len(PALETTE)],
-                "cls": f"{cls} chart-series-{series % len(PALETTE)}",
-                "tip": tip,
-            }
+            f'<rect class="{cls} chart-series-{colour}" x="{_fmt(x)}" y="{_fmt(y)}" '
+            f'width="{_fmt(max(width, 0))}" height="{_fmt(max(height, 0))}" '
+            f'fill="{PALETTE[colour]}">{title}</rect>\n'
+        )
+
+    def polyline(self, points: list[tuple[float, float]], series: int):
+        colour = series % len(PALETTE)
+        coordinates = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)
+        self.polylines.append(
+            f'<polyline class="chart-line chart-series-{colour}" points="{coordinates}" '
+            f'fill="none" stroke="{PALETTE[colour]}" stroke-width="2" stroke-linejoin="round"/>\n'
+        )
+
+    def circle(self, x, y, series: int, tip: str):
+        colour = series % len(PALETTE)
+        self.circles.append(
+            f'<circle class="chart-point chart-series-{colour}" cx="{_fmt(x)}" cy="{_fmt(y)}" '
+            f'r="3.5" fill="{PALETTE[colour]}"><title>{escape_text(tip)}</title></circle>\n'
         )
 
     def text(self, x, y, content, anchor="middle", cls="chart-value", fill=TEXT, tip=""):
         size = FONT if cls.startswith("chart-value") else SMALL
+        title = f"<title>{escape_text(tip)}</title>" if tip and tip != content else ""
         self.texts.append(
-            {
-                "x": _fmt(x),
-                "y": _fmt(y),
-                "text": content,
-                "anchor": anchor,
-                "cls": cls,
-                "fill": fill,
-                "tip": tip,
-                "size": size,
-            }
+            f'<text class="{cls}" x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="{anchor}" '
+            f'font-size="{size}" fill="{fill}">{title}{escape_text(content)}</text>\n'
         )
 
 
@@ -233,7 +249,12 @@ def _y_axis(canvas, low, high, step, left, right, top, height):
         y = y_of(value)
         canvas.line(left, y, right, y, stroke=MUTED if value == 0 else GRID)
         canvas.text(
-            left - 6, y + 4, cell(_tick_value(value)), anchor="end", cls="chart-tick", fill=MUTED
+            left - 6,
+            y + 4,
+            canvas.cell(_tick_value(value)),
+            anchor="end",
+            cls="chart-tick",
+            fill=MUTED,
         )
     return y_of
 
@@ -242,7 +263,7 @@ def _tick_value(value: float):
     return int(value) if value == int(value) else round(value, 3)
 
 
-def _vertical(table, canvas, kind, rows, names, top) -> float:
+def _vertical(table, canvas, kind, rows, written, names, top) -> float:
     """Bars (grouped or stacked) or a line; returns the chart's height."""
     left, right, plot = 52, WIDTH - 12, 220
     top += 16  # room for the value labels above the tallest bar
@@ -282,24 +303,26 @@ def _vertical(table, canvas, kind, rows, names, top) -> float:
                     group,
                     y_bottom - y_top,
                     s,
-                    tip=f"{label}, {names[s]}: {cell(row[table.series[s]])}",
+                    tip=f"{label}, {names[s]}: {written[index][s]}",
                 )
                 if y_bottom - y_top >= FONT + 2 and value:
                     canvas.text(
                         center,
                         (y_top + y_bottom) / 2 + 4,
-                        cell(row[table.series[s]]),
+                        written[index][s],
                         cls="chart-value chart-value-inside",
                         fill=ON_PALETTE[s % len(PALETTE)],
                     )
                 base += value
-            canvas.text(center, y_of(base) - 4, cell(totals[index]), cls="chart-value chart-total")
+            canvas.text(
+                center, y_of(base) - 4, canvas.cell(totals[index]), cls="chart-value chart-total"
+            )
         elif kind == "bar":
             group = slot * 0.7
             bar = group / series
             for s, value in enumerate(values[index]):
                 x = center - group / 2 + s * bar
-                shown = cell(row[table.series[s]])
+                shown = written[index][s]
                 if value is None:
                     canvas.text(x + bar / 2, y_of(0) - 4, shown, fill=MUTED)
                     continue
@@ -315,11 +338,11 @@ def _vertical(table, canvas, kind, rows, names, top) -> float:
                 label_y = y_value - 4 if value >= 0 else y_value + FONT + 2
                 canvas.text(x + bar / 2, label_y, shown)
     if kind == "line":
-        _lines(table, canvas, rows, values, names, left, width, y_of, top + plot)
+        _lines(canvas, rows, written, values, names, left, width, y_of, top + plot)
     return top + plot + 26
 
 
-def _lines(table, canvas, rows, values, names, left, width, y_of, bottom):
+def _lines(canvas, rows, written, values, names, left, width, y_of, bottom):
     # Points sit at the middle of equal slots, as bars would: the first and last labels fit.
     room = width / max(len(rows), 1)
 
@@ -338,34 +361,19 @@ def _lines(table, canvas, rows, values, names, left, width, y_of, bottom):
                 tip=str(row[0]),
             )
     for s, name in enumerate(names):
-        colour = PALETTE[s % len(PALETTE)]
         points = [
-            (x_of(index), y_of(row_values[s]), rows[index], row_values[s])
+            (x_of(index), y_of(row_values[s]), index)
             for index, row_values in enumerate(values)
             if row_values[s] is not None
         ]
-        canvas.polylines.append(
-            {
-                "points": " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y, _r, _v in points),
-                "stroke": colour,
-                "cls": f"chart-line chart-series-{s % len(PALETTE)}",
-            }
-        )
-        for x, y, row, _value in points:
-            shown = cell(row[table.series[s]])
-            canvas.circles.append(
-                {
-                    "cx": _fmt(x),
-                    "cy": _fmt(y),
-                    "fill": colour,
-                    "cls": f"chart-point chart-series-{s % len(PALETTE)}",
-                    "tip": f"{row[0]}, {name}: {shown}",
-                }
-            )
+        canvas.polyline([(x, y) for x, y, _index in points], s)
+        for x, y, index in points:
+            shown = written[index][s]
+            canvas.circle(x, y, s, tip=f"{rows[index][0]}, {name}: {shown}")
             canvas.text(x, y - 8, shown)
 
 
-def _horizontal(table, canvas, rows, names, top) -> float:
+def _horizontal(table, canvas, rows, written, names, top) -> float:
     label_width, value_room = 170, 60
     left, right = label_width, WIDTH - value_room
     series = len(names)
@@ -390,7 +398,7 @@ def _horizontal(table, canvas, rows, names, top) -> float:
             tip=label,
         )
         for s, value in enumerate(values[index]):
-            shown = cell(row[table.series[s]])
+            shown = written[index][s]
             y_bar = y + s * bar
             if value is None:
                 canvas.text(zero + 4, y_bar + bar - 4, shown, anchor="start", fill=MUTED)
@@ -413,14 +421,14 @@ def _horizontal(table, canvas, rows, names, top) -> float:
     return bottom + 8
 
 
-def _description(table, rows, names) -> str:
+def _description(table, rows, written, names) -> str:
     parts = []
-    for row in rows[:DESC_ROWS]:
+    for row, row_written in zip(rows[:DESC_ROWS], written, strict=False):
         if len(names) == 1:
-            parts.append(f"{row[0]}: {cell(row[table.series[0]])}")
+            parts.append(f"{row[0]}: {row_written[0]}")
         else:
-            pairs = zip(names, table.series, strict=True)
-            values = ", ".join(f"{name} {cell(row[index])}" for name, index in pairs)
+            pairs = zip(names, row_written, strict=True)
+            values = ", ".join(f"{name} {shown}" for name, shown in pairs)
             parts.append(f"{row[0]}: {values}")
     text = "; ".join(parts) + "."
     if len(rows) > DESC_ROWS:
@@ -437,12 +445,14 @@ def chart_context(table) -> dict:
     kind = table.chart if table.chart in {"bar", "hbar", "line", "stacked"} else "bar"
     rows = drawn_rows(table)
     names = [str(table.columns[index]) for index in table.series]
-    canvas = _Canvas()
+    canvas = _Canvas(_number_format(get_language()))
+    # The drawn values as written (value labels, tips, the description), formatted once.
+    written = [[canvas.cell(row[index]) for index in table.series] for row in rows]
     top = 8 + _legend(canvas, names, 4)
     if kind == "hbar":
-        height = _horizontal(table, canvas, rows, names, top)
+        height = _horizontal(table, canvas, rows, written, names, top)
     else:
-        height = _vertical(table, canvas, kind, rows, names, top)
+        height = _vertical(table, canvas, kind, rows, written, names, top)
     chart_id = f"chart-{table.key}-{next(_ids)}"
     return {
         "id": chart_id,
@@ -450,7 +460,7 @@ def chart_context(table) -> dict:
         "width": WIDTH,
         "height": _fmt(math.ceil(height)),
         "title": table.title,
-        "desc": _description(table, rows, names),
+        "desc": _description(table, rows, written, names),
         "canvas": canvas,
         "font": FONT,
         "text_fill": TEXT,
@@ -462,50 +472,27 @@ FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans
 
 def svg(chart: dict) -> str:
     """The <svg> of chart_context(): presentation attributes only (no style, no script), every
-    text escaped. Class names, colours and coordinates are the module's own, never user text."""
+    text escaped (the canvas wrote its shapes so). Class names, colours and coordinates are the
+    module's own, never user text."""
     canvas = chart["canvas"]
     id_ = chart["id"]
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dash-chart chart-{chart["kind"]}" '
-        f'role="img" aria-labelledby="{id_}-title {id_}-desc" '
-        f'viewBox="0 0 {chart["width"]} {chart["height"]}" width="{chart["width"]}" '
-        f'height="{chart["height"]}" font-family="{escape_text(FONT_FAMILY)}" '
-        f'font-size="{chart["font"]}" fill="{chart["text_fill"]}">\n'
-        f'<title id="{id_}-title">{escape_text(chart["title"])}</title>\n'
-        f'<desc id="{id_}-desc">{escape_text(chart["desc"])}</desc>\n'
-    ]
-    for line in canvas.lines:
-        parts.append(
-            f'<line class="{line["cls"]}" x1="{line["x1"]}" y1="{line["y1"]}" x2="{line["x2"]}" '
-            f'y2="{line["y2"]}" stroke="{line["stroke"]}" stroke-width="1"/>\n'
-        )
-    for rect in canvas.rects:
-        tip = f"<title>{escape_text(rect['tip'])}</title>" if rect["tip"] else ""
-        parts.append(
-            f'<rect class="{rect["cls"]}" x="{rect["x"]}" y="{rect["y"]}" '
-            f'width="{rect["width"]}" height="{rect["height"]}" fill="{rect["fill"]}">'
-            f"{tip}</rect>\n"
-        )
-    for line in canvas.polylines:
-        parts.append(
-            f'<polyline class="{line["cls"]}" points="{line["points"]}" fill="none" '
-            f'stroke="{line["stroke"]}" stroke-width="2" stroke-linejoin="round"/>\n'
-        )
-    for point in canvas.circles:
-        parts.append(
-            f'<circle class="{point["cls"]}" cx="{point["cx"]}" cy="{point["cy"]}" r="3.5" '
-            f'fill="{point["fill"]}"><title>{escape_text(point["tip"])}</title></circle>\n'
-        )
-    for text in canvas.texts:
-        tip = text["tip"]
-        title = f"<title>{escape_text(tip)}</title>" if tip and tip != text["text"] else ""
-        parts.append(
-            f'<text class="{text["cls"]}" x="{text["x"]}" y="{text["y"]}" '
-            f'text-anchor="{text["anchor"]}" font-size="{text["size"]}" fill="{text["fill"]}">'
-            f"{title}{escape_text(text['text'])}</text>\n"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return "".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="dash-chart chart-{chart["kind"]}" '
+            f'role="img" aria-labelledby="{id_}-title {id_}-desc" '
+            f'viewBox="0 0 {chart["width"]} {chart["height"]}" width="{chart["width"]}" '
+            f'height="{chart["height"]}" font-family="{escape_text(FONT_FAMILY)}" '
+            f'font-size="{chart["font"]}" fill="{chart["text_fill"]}">\n'
+            f'<title id="{id_}-title">{escape_text(chart["title"])}</title>\n'
+            f'<desc id="{id_}-desc">{escape_text(chart["desc"])}</desc>\n',
+            *canvas.lines,
+            *canvas.rects,
+            *canvas.polylines,
+            *canvas.circles,
+            *canvas.texts,
+            "</svg>",
+        ]
+    )
 
 
 @register.simple_tag
@@ -532,26 +519,37 @@ def is_number(value) -> bool:
 def numbers(table) -> str:
     """`table` as an HTML <table> (the numbers under a chart): columns holding numbers are
     aligned right (header included), the total row is marked. Built in Python for the same
-    reason as the charts; every label and value is escaped."""
+    reason as the charts; every label and value is escaped (a number's text needs none)."""
     formats = _number_format(get_language())
-    numeric = [False] * len(table.columns)
+    # A column holds numbers when any of its cells is one (searched until each is found).
+    pending = set(range(1, len(table.columns)))
     for row in table.rows:
-        for index, value in enumerate(row[1:], start=1):
-            if index < len(numeric) and number(value) is not None:
-                numeric[index] = True
+        if not pending:
+            break
+        pending -= {
+            index for index in pending if index < len(row) and number(row[index]) is not None
+        }
     right = ' class="text-end"'
+    aligns = [
+        "",
+        *(right if index not in pending else "" for index in range(1, len(table.columns))),
+    ]
     head = "".join(
-        f'<th scope="col"{right if is_numeric else ""}>{escape_text(column)}</th>'
-        for column, is_numeric in zip(table.columns, numeric, strict=False)
+        f'<th scope="col"{align}>{escape_text(column)}</th>'
+        for column, align in zip(table.columns, aligns, strict=False)
     )
     body = []
+    total_label = table.total_label
+    opening = [f"<td{align}>" for align in aligns[1:]]
     for row in table.rows:
-        total = ' class="dash-total"' if table.total_label and row[0] == table.total_label else ""
+        total = ' class="dash-total"' if total_label and row[0] == total_label else ""
         cells = "".join(
-            f"<td{right if is_numeric else ''}>{escape_text(format_cell(value, formats))}</td>"
-            for value, is_numeric in zip(row[1:], numeric[1:], strict=False)
+            [
+                f"{td}{_cell_html(value, formats)}</td>"
+                for value, td in zip(row[1:], opening, strict=False)
+            ]
         )
-        label = escape_text(format_cell(row[0], formats))
+        label = _cell_html(row[0], formats)
         body.append(f'<tr{total}><th scope="row">{label}</th>{cells}</tr>\n')
     return mark_safe(  # noqa: S308 (every label and value is escaped above)
         '<div class="table-responsive">\n'
@@ -559,3 +557,13 @@ def numbers(table) -> str:
         f'<caption class="visually-hidden">{escape_text(table.title)}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(body)}</tbody>\n</table>\n</div>"
     )
+
+
+def _cell_html(value, formats) -> str:
+    """format_cell() escaped for HTML. The text of a number (an int, float or Decimal) is
+    digits, a sign and the language's separators, and nothing at all is "—": only the other
+    cells (text) need escaping."""
+    text = format_cell(value, formats)
+    if type(value) is int or value is None or type(value) in (float, Decimal):
+        return text
+    return escape_text(text)
