@@ -72,3 +72,23 @@ def test_no_section_of_any_audience_names_a_student(world_a):
     for user in (world_a.supervisor, world_a.school_admin, world_a.sro):
         text = _cells(build_sections(scope_for(user)))
         assert "Quillon" not in text and "Abernathy" not in text
+
+
+def _reads_of(table: str, queries) -> int:
+    """Queries whose rows are `table`'s (not a subquery of another table's)."""
+    return sum(query["sql"].startswith(f'SELECT "{table}".') for query in queries.captured_queries)
+
+
+def test_the_sections_read_the_agency_and_the_schools_once(world_a):
+    """metrics.shared_reads: the program's eight sections share one read of the agency and one
+    of the schools (before, each section read them itself: the agency five times). The drill
+    section's compliance matrix reads the active schools with their boards: its own read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = scope_for(world_a.supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        build_sections(scope)
+    assert _reads_of("accounts_agency", queries) == 1
+    assert _reads_of("schools_school", queries) == 2
+    assert scope.memo == {}  # forgotten once built: a later build reads afresh
