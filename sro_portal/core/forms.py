@@ -15,6 +15,7 @@ reads the value and the label's columns instead (tests/core/test_row_choice_fiel
 """
 
 import html
+import re
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -22,6 +23,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import SafeString
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
+_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape(quote=True) replaces
 # Widgets whose template only includes django/forms/widgets/input.html.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{kind}.html"
@@ -85,7 +87,8 @@ def _escaped(value) -> str:
     """As conditional_escape: already safe HTML (a SafeString) is kept, anything else escaped."""
     kind = type(value)
     if kind is str:  # most values and labels: checked first, a few hundred times a select
-        return html.escape(value, quote=True)
+        # Most labels have nothing to escape: one search instead of escape()'s five replaces.
+        return html.escape(value, quote=True) if _SPECIAL.search(value) else value
     if kind is int:  # ids: nothing to escape
         return str(value)
     if value is None:
@@ -93,6 +96,49 @@ def _escaped(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value), quote=True)
+
+
+class Select(forms.Select):
+    """Django's Select with a leaner optgroups(): the same options (the same dictionaries),
+    written in place. Django's create_option() builds and merges attribute dictionaries for
+    each option, about twenty calls an option: a third of a 300-school filter's cost."""
+
+    def optgroups(self, name, value, attrs=None):
+        if self.allow_multiple_selected or self.option_inherits_attrs:
+            return super().optgroups(name, value, attrs)
+        chosen, found, groups = set(value), False, []
+        for index, (option_value, option_label) in enumerate(self.choices):
+            if option_value is None:
+                option_value = ""
+            if isinstance(option_label, list | tuple):  # a group of options
+                options = []
+                for subindex, (subvalue, sublabel) in enumerate(option_label):
+                    selected = not found and str(subvalue) in chosen
+                    found |= selected
+                    options.append(
+                        self._option(name, subvalue, sublabel, selected, f"{index}_{subindex}")
+                    )
+                groups.append((option_value, options, index))
+                continue
+            selected = not found and str(option_value) in chosen  # the first match only
+            found |= selected
+            option = self._option(name, option_value, option_label, selected, str(index))
+            groups.append((None, [option], index))
+        return groups
+
+    def _option(self, name, value, label, selected, index) -> dict:
+        """As create_option() for a Select: no attributes but `selected`, no id."""
+        return {
+            "name": name,
+            "value": value,
+            "label": label,
+            "selected": selected,
+            "index": index,
+            "attrs": {"selected": True} if selected else {},
+            "type": self.input_type,
+            "template_name": self.option_template_name,
+            "wrap_label": True,
+        }
 
 
 class RowChoiceIterator(ModelChoiceIterator):
@@ -103,7 +149,12 @@ class RowChoiceIterator(ModelChoiceIterator):
         if field.empty_label is not None:
             yield ("", field.empty_label)
         key = field.to_field_name or "pk"
-        for value, *columns in self.queryset.values_list(key, *field.label_fields):
+        rows = self.queryset.values_list(key, *field.label_fields)
+        if len(field.label_fields) == 1:  # most fields: the label is the column (None: "")
+            for value, label in rows:
+                yield (value, label if type(label) is str else field.label_from_columns(label))
+            return
+        for value, *columns in rows:
             yield (value, field.label_from_columns(*columns))
 
 
@@ -113,10 +164,12 @@ class RowChoiceField(forms.ModelChoiceField):
     ModelChoiceField's: the cleaned value is the model instance."""
 
     iterator = RowChoiceIterator
+    widget = Select
 
     def __init__(self, queryset, *, label_fields=("name",), **kwargs):
         self.label_fields = tuple(label_fields)
         super().__init__(queryset, **kwargs)
 
     def label_from_columns(self, *columns) -> str:
+        # RowChoiceIterator does without this call when the one label column holds text.
         return str(next((value for value in columns if value), ""))

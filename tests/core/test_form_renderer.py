@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
-from sro_portal.core.forms import FormRenderer
+from sro_portal.core.forms import FormRenderer, Select
 
 
 class Choices(forms.Form):
@@ -37,9 +37,34 @@ def test_selects_render_as_django_s_templates_do(data):
         )
 
 
+LEAN_CHOICES = [
+    (None, "None is the empty value"),
+    (1, "One & only"),
+    ("Group", [(2, "Two"), (3, "Three")]),
+    (1, "One again: not selected, the first match only is"),
+    ("4", "Four"),
+]
+
+
+@pytest.mark.parametrize("value", [None, "", "1", 1, "3", "4", "nothing", ["2"]])
+def test_the_lean_select_gives_django_s_options(value):
+    """Select.optgroups() writes the options itself: the same dictionaries as Django's, so the
+    same HTML through either renderer."""
+    lean = Select(choices=LEAN_CHOICES)
+    django_s = forms.Select(choices=LEAN_CHOICES)
+    formatted = django_s.format_value(value)
+    assert lean.optgroups("x", formatted) == django_s.optgroups("x", formatted)
+    for renderer in (FormRenderer(), DjangoTemplates()):
+        assert lean.render("x", value, renderer=renderer) == django_s.render(
+            "x", value, renderer=renderer
+        )
+
+
 def test_labels_and_values_are_escaped():
     html = str(Choices(renderer=FormRenderer())["plain"])
     assert "Alpha &lt;b&gt;" in html and "Quote &quot;b&quot;" in html
+    html = Select(choices=[("'", "<i>&</i>")]).render("x", "'", renderer=FormRenderer())
+    assert '<option value="&#x27;" selected>&lt;i&gt;&amp;&lt;/i&gt;</option>' in html
 
 
 class Inputs(forms.Form):
