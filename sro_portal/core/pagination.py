@@ -91,7 +91,7 @@ def keyset_page(
     if any(key.startswith("-") != descending for key in keys) or (nulls_first and not descending):
         raise ValueError("keyset_page needs keys in one direction (descending with NULLs first)")
     order = _Keys([key.removeprefix("-") for key in keys], descending, nulls_first)
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    count = _capped_count(queryset)
     after = _parse(queryset.model, order, params.get("after"))
     before = None if after else _parse(queryset.model, order, params.get("before"))
     backwards = before is not None
@@ -117,6 +117,16 @@ def keyset_page(
         newer=newer,
         older=older,
     )
+
+
+def _capped_count(queryset: QuerySet) -> int:
+    """The list's rows, counted up to COUNT_CAP + 1. Counted on the ids alone: the rows'
+    other columns (a list's names come by subquery) would be compiled into the count for
+    nothing (PostgreSQL drops them unread). A DISTINCT list is counted on its whole rows."""
+    rows = queryset.order_by()
+    if not queryset.query.distinct:
+        rows = rows.values("pk")
+    return rows[: COUNT_CAP + 1].count()
 
 
 def _tuple_beyond(fields, values, descending: bool) -> Q:

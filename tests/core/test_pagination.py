@@ -136,3 +136,26 @@ def test_nulls_first_keys_walk_every_row_once_in_both_directions(world_a):
     while back[-1].newer:
         back.append(page({"before": back[-1].newer}))
     assert [[row.pk for row in p] for p in back[::-1]] == [[row.pk for row in p] for p in pages]
+
+
+def test_the_count_reads_the_ids_only(activities):
+    """The rows' other columns (and a list's annotations) stay out of the count's query."""
+    from django.db import connection
+    from django.db.models import Value
+    from django.test.utils import CaptureQueriesContext
+
+    queryset = Activity.objects.annotate(label=Value("never counted"))
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(queryset, {}, keys=KEYS, per_page=5)
+    count_sql = queries.captured_queries[0]["sql"]
+    assert page.count == 23
+    assert "COUNT(*)" in count_sql and "never counted" not in count_sql
+    assert '"minutes"' not in count_sql
+
+
+def test_a_distinct_list_counts_its_rows(activities, world_a):
+    """A list made DISTINCT by a join counts each row once."""
+    factories.AssignmentFactory(officer=world_a.sro, school=world_a.school)
+    factories.AssignmentFactory(officer=world_a.sro, school=world_a.school)
+    queryset = Activity.objects.filter(officer__assignments__school=world_a.school).distinct()
+    assert keyset_page(queryset, {}, keys=KEYS, per_page=5).count == 23
