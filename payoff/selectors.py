@@ -47,7 +47,8 @@ def agreement_list_for(user) -> QuerySet[Agreement]:
     """The agreements `user` sees, with what a row of the list shows: among it the student's name
     (`student_name`, as str(student) writes it) and the school's (`school_name`). The names come
     by subqueries rather than joins: no Student or School instance a row, and the count of the
-    list's pages (sro_portal/core/pagination.py) leaves them out, where a join would stay in it."""
+    list's pages (sro_portal/core/pagination.py) does not run them (Django keeps them in its
+    SQL, PostgreSQL drops them from the plan), where a join would stay in it."""
     students = Student.objects.filter(pk=OuterRef("student_id")).order_by()
     schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
     full_name = Concat("first_name", Value(" "), "last_name")
@@ -151,6 +152,29 @@ def overall_percent(progress: list[TaskProgress]) -> int:
     if not progress:
         return 0
     return sum(item.percent for item in progress) // len(progress)
+
+
+def percent_by_agreement(user, agreements: list[Agreement]) -> dict[int, int]:
+    """Overall progress of each of `agreements` (a page of agreement_list_for(user)), in one
+    query: overall_percent(progress_of(agreement)) for each, left out for one without tasks.
+    Read from the tasks of those ids, without the list's scope compiled again: the ids come
+    from it."""
+    if not agreements:
+        return {}
+    tasks = (
+        Task.objects.filter(
+            agency_id=user.agency_id, agreement_id__in=[agreement.pk for agreement in agreements]
+        )
+        .order_by()
+        .values_list("agreement_id", "pk", "unit", "required")
+        .annotate(hours=Sum("sessions__hours"), sessions=Count("sessions"))
+    )
+    progress: dict[int, list[TaskProgress]] = {}
+    for agreement_id, _task_id, unit, required, hours, sessions in tasks:
+        done = (hours or Decimal(0)) if unit == Task.Unit.HOURS else Decimal(sessions)
+        item = TaskProgress(task=None, done=done, required=required)
+        progress.setdefault(agreement_id, []).append(item)
+    return {pk: overall_percent(items) for pk, items in progress.items()}
 
 
 # --- Re-offence ---------------------------------------------------------------------------------
