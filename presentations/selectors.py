@@ -3,11 +3,23 @@ at the schools `school_qs_for` gives them (school admins their own schools, SROs
 their assignments, supervisors and agency admins the whole agency). The catalogue (topics and
 their materials) is the agency's and every user of the agency reads it."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from presentations.models import Feedback, Material, Presentation, Presenter, ScheduleChange, Topic
@@ -69,6 +81,7 @@ def presentation_qs_for(user) -> QuerySet[Presentation]:
 
 # What a row of the list shows, beside the names, and its sort keys (a talk has 25 columns).
 LIST_FIELDS = (
+    "id",
     "classes",
     "grade_from",
     "grade_to",
@@ -81,20 +94,20 @@ LIST_FIELDS = (
 
 
 def presentation_list_for(user, *, status: str = "", school=None, topic=None):
-    """The talks `user` sees, with what the list shows: those without a date yet first, then by
-    date, latest first. The school's name (`school_name`) and the topic's title (`topic_title`)
-    come by subqueries rather than joins: no School or Topic instance a row, and the count of the
-    list's pages (sro_portal/core/pagination.py) leaves them out. One query (the presenters:
-    `presenter_names_for` the page)."""
+    """The talks `user` sees, as rows for the list: named tuples of LIST_FIELDS, the school's name
+    (`school_name`), the topic's title (`topic_title`) and the presenters' names, as str(user)
+    gives them, in one string (`presenter_names`, None when there are none). Those without a date
+    yet first, then by date, latest first. One query.
+
+    Tuples rather than Presentation instances, and subqueries rather than joins: no model
+    instance a row, and the count of the list's pages (sro_portal/core/pagination.py) leaves the
+    names out."""
     schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
     topics = Topic.objects.filter(pk=OuterRef("topic_id")).order_by()
-    talks = (
-        presentation_qs_for(user)
-        .only(*LIST_FIELDS)
-        .annotate(
-            school_name=Subquery(schools.values("name")),
-            topic_title=Subquery(topics.values("title")),
-        )
+    talks = presentation_qs_for(user).annotate(
+        school_name=Subquery(schools.values("name")),
+        topic_title=Subquery(topics.values("title")),
+        presenter_names=Subquery(_presenter_names()),
     )
     if status:
         talks = talks.filter(status=status)
@@ -102,24 +115,27 @@ def presentation_list_for(user, *, status: str = "", school=None, topic=None):
         talks = talks.filter(school=school)
     if topic is not None:
         talks = talks.filter(topic=topic)
-    return talks.order_by(F("scheduled_at").desc(nulls_first=True), "-created_at", "-pk")
-
-
-def presenter_names_for(user, talks) -> dict[int, list[str]]:
-    """The presenters of each of `talks` (a page of the list, already in the user's scope), by
-    name as str(user) gives it. One query, none for an empty page; no user instance each."""
-    ids = [talk.pk for talk in talks]
-    if not ids or not _agency_user(user):
-        return {}
-    rows = (
-        Presenter.objects.filter(agency_id=user.agency_id, presentation_id__in=ids)
-        .order_by("user__full_name", "user__email")
-        .values_list("presentation_id", "user__full_name", "user__email")
+    talks = talks.order_by(F("scheduled_at").desc(nulls_first=True), "-created_at", "-pk")
+    return talks.values_list(
+        *LIST_FIELDS, "school_name", "topic_title", "presenter_names", named=True
     )
-    names = defaultdict(list)
-    for talk_id, full_name, email in rows:
-        names[talk_id].append(full_name or email)
-    return names
+
+
+def _presenter_names() -> QuerySet:
+    """The names of the outer talk's presenters in one string, by name: "Ann Roy, Bo Lee"."""
+    name = Coalesce(NullIf("user__full_name", Value("")), "user__email")  # as str(user)
+    # SQLite before 3.44 (the local demo, on some systems) cannot order an aggregate's input:
+    # there, the names come in the database's order.
+    by_name = ("user__full_name", "user__email")
+    if not connection.features.supports_aggregate_order_by_clause:
+        by_name = None
+    return (
+        Presenter.objects.filter(agency_id=OuterRef("agency_id"), presentation_id=OuterRef("pk"))
+        .order_by()
+        .values("presentation_id")
+        .annotate(names=StringAgg(name, Value(", "), order_by=by_name))
+        .values("names")
+    )
 
 
 def _presenters() -> Prefetch:

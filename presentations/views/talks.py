@@ -10,14 +10,11 @@ and 403 to someone who sees it but may not do what the page does.
 The feedback link is a credential: it goes to the requester by reminder only, never on a page.
 """
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -29,11 +26,9 @@ from presentations.forms.talks import (
     RequestForm,
     ScheduleForm,
 )
-from presentations.models import Presentation, grades_label
-from presentations.templatetags.presentation_tags import status_badge_html, when_html
+from presentations.models import Presentation
 from sro_portal.accounts.decorators import role_required
 from sro_portal.accounts.models import Role
-from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
 
 PAGE_SIZE = 50
@@ -95,7 +90,8 @@ def presentation_list(request):
         school=chosen.get("school"),
         topic=chosen.get("topic"),
     )
-    # The selector's order: talks without a date first, then latest first.
+    # The selector's order: talks without a date first, then latest first. The rows are drawn by
+    # {% presentation_list_rows %} (presentations/templatetags/presentation_tags.py).
     page = keyset_page(
         talks,
         request.GET,
@@ -103,19 +99,6 @@ def presentation_list(request):
         per_page=PAGE_SIZE,
         nulls_first=True,
     )
-    detail_url = pk_url("presentations:detail")  # reversed once, not once a row
-    presenters = selectors.presenter_names_for(user, page.object_list)
-    # Worked out once a page, not once a row: the badges, each range of grades (translated),
-    # each date (a translated month name).
-    badges = {status: status_badge_html(status) for status in Presentation.Status}
-    grades = functools.cache(grades_label)
-    day = functools.cache(date_format)  # DATE_FORMAT
-    for presentation in page.object_list:
-        presentation.url = detail_url(presentation.pk)
-        presentation.grades = grades(presentation.grade_from, presentation.grade_to)
-        presentation.status_badge = badges[presentation.status]
-        presentation.when = when_html(presentation, day_label=day)
-        presentation.presenter_names = ", ".join(presenters.get(presentation.pk, ()))
     filtered = any(chosen.get(name) for name in filter_form.fields)
     can_request = user.role in services.REQUESTERS
     context = {
