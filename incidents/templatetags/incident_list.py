@@ -1,0 +1,194 @@
+"""The police incident list's rows and filter fields, drawn in Python (templates/incidents/
+police_list.html): `{% incident_rows page people %}` and `{% filter_fields form %}`.
+
+Drawn by the template language, a page of 50 rows cost some 13,000 Python calls: each `{{ }}`
+looks its value up, escapes and renders it on its own. Here a row is one f-string. What does not
+depend on the row is worked out once: the link's pattern (sro_portal/core/links.py) and the date
+format once a page; the labels, badges and the dates' words once a process in each language (a
+translation costs some thirty Python calls). Every value from the database is escaped; the rest
+are numbers. tests/incidents/test_list_tags.py compares both tags with the template loops they
+replaced, in English and French.
+"""
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from incidents.models import Category, Incident, Location, Severity
+from incidents.templatetags.incident_badges import status_badge_html
+from sro_portal.core.links import pk_url
+
+register = template.Library()
+
+# What html.escape (and so Django's escape) replaces, in one str.translate() call rather than
+# html.escape's five str.replace() calls.
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape(text: str) -> str:
+    return text.translate(HTML_ESCAPES)
+
+
+@register.simple_tag
+def incident_rows(rows: Iterable, people: dict[int, tuple[int, int, int]]) -> SafeString:
+    """The <tr> of each row (named tuples of incidents.views.police.ROW_FIELDS), with the
+    whitespace the template's `{% for %}` loop wrote around them. `people` holds each row's
+    (subjects, victims, witnesses), from selectors.people_counts."""
+    labels = _labels(get_language())
+    detail_url = pk_url("incidents:detail")
+    occurred = datetime_label()
+    html = []
+    for row in rows:
+        subjects, victims, witnesses = people[row.id]
+        counts = {"subjects": subjects, "victims": victims, "witnesses": witnesses}
+        when = escape(occurred(row.occurred_at))
+        severity = labels.high if row.severity == Severity.HIGH else ""
+        html.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{detail_url(row.id)}">{when}</a></td>\n'
+            f"      <td>{labels.categories[row.category]}{severity}</td>\n"
+            f"      <td>{escape(row.school_name)}</td>\n"
+            f"      <td>{labels.locations[row.location]}</td>\n"
+            f'      <td class="small">{labels.people % counts}</td>\n'
+            f"      <td>{labels.badges[row.status]}</td>\n"
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped or a number
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """What the rows write in one language that does not depend on the row, escaped."""
+
+    categories: dict[str, str]
+    locations: dict[str, str]
+    badges: dict[str, str]  # plain str: an f-string writes a SafeString with a Python call
+    high: str  # the badge of a high severity
+    people: str  # "%(subjects)s subj. · ..."
+
+
+@functools.cache
+def _labels(language: str | None) -> _Labels:
+    """The rows' labels in `language`, which must be the active one. The same on every page:
+    translated once a process, as the layout's fragments are (settings.CACHES["fragments"]),
+    rather than once a page (a translation costs some thirty Python calls)."""
+    high = escape(str(Severity.HIGH.label))
+    return _Labels(
+        categories={value: escape(str(label)) for value, label in Category.choices},
+        locations={value: escape(str(label)) for value, label in Location.choices},
+        badges={status: str.__str__(status_badge_html(status)) for status in Incident.Status},
+        high=f' <span class="badge text-bg-danger">{high}</span>',
+        people=escape(_("%(subjects)s subj. · %(victims)s vict. · %(witnesses)s witn.")),
+    )
+
+
+# The width of each filter field's column: the first, the second, every other.
+FILTER_COLUMNS = ("col-sm-6 col-lg-3", "col-sm-6 col-lg-2", "col-sm-4 col-lg-2")
+
+
+@register.simple_tag
+def filter_fields(form) -> SafeString:
+    """Each field of the list's filter form with its label and errors, in its column."""
+    html = []
+    for index, field in enumerate(form):
+        errors = "".join(
+            [
+                f'<div class="invalid-feedback">{conditional_escape(error)}</div>'
+                for error in field.errors
+            ]
+        )
+        html.append(
+            f'\n  <div class="{FILTER_COLUMNS[min(index, 2)]}">\n'
+            f'    <label class="form-label" for="{escape(field.id_for_label)}">'
+            f"{conditional_escape(field.label)}</label>\n"
+            f"    {field}\n"  # drawn and escaped by the form renderer
+            f"    {errors}\n"
+            "  </div>\n  "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+def datetime_label() -> Callable[[datetime], str]:
+    """`|date:"DATETIME_FORMAT"` as a function for the rows of a page, on the current time zone.
+    The formats are parsed once a page and their words translated once (_DateFormat).
+    The portal's languages write the date, a comma and the time: the date's part is formatted
+    once a day, not once a row."""
+    tz = timezone.get_current_timezone()
+    words = _date_words(get_language())
+    day_format, time_format = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
+    datetime_format = get_format("DATETIME_FORMAT")
+    if datetime_format != f"{day_format}, {time_format}":  # a language written otherwise
+        format_datetime = _formatter(datetime_format, words)
+        return lambda value: format_datetime(value.astimezone(tz))
+    format_day, format_time = _formatter(day_format, words), _formatter(time_format, words)
+    days: dict[date, str] = {}
+
+    def label(value: datetime) -> str:
+        local = value.astimezone(tz)
+        day = days.get(local.date())
+        if day is None:
+            day = days[local.date()] = format_day(local)
+        return f"{day}, {format_time(local)}"
+
+    return label
+
+
+@functools.cache
+def _date_words(language: str | None) -> dict[tuple[str, int], str]:
+    """_DateFormat.words of `language`, the active one: filled as they are used, and kept for
+    the process's life as the rows' labels are (_labels)."""
+    return {}
+
+
+def _formatter(format_string: str, words: dict) -> Callable[[datetime], str]:
+    """dateformat.format(value, format_string) with the format parsed once rather than once a
+    value: its letters become Django's own DateFormat methods (so the text and translations are
+    the same), the rest its literal text, unescaped. `words`: _DateFormat.words."""
+    pieces: list[str | Callable] = []
+    for index, piece in enumerate(dateformat.re_formatchars.split(format_string)):
+        if index % 2:
+            pieces.append(getattr(_DateFormat, piece))
+        elif piece:
+            pieces.append(dateformat.re_escaped.sub(r"\1", piece))
+
+    def format_value(value: datetime) -> str:
+        formatter = _DateFormat(value)
+        formatter.words = words
+        return "".join(
+            [piece if isinstance(piece, str) else str(piece(formatter)) for piece in pieces]
+        )
+
+    return format_value
+
+
+class _DateFormat(dateformat.DateFormat):
+    """Django's DateFormat with the words of the portal's formats (English and French: the
+    month's name, a.m. and p.m.) translated once rather than once a value: a translation costs
+    some thirty Python calls. `words`: (letter, month or afternoon) -> word, of the active
+    language (_date_words)."""
+
+    words: dict[tuple[str, int], str]
+
+    def _word(self, letter: str, key: int, word: Callable[[], object]) -> str:
+        text = self.words.get((letter, key))
+        if text is None:
+            text = self.words[letter, key] = str(word())
+        return text
+
+    def a(self):  # "a.m." or "p.m."; also in P ("2:30 p.m.")
+        return self._word("a", self.data.hour > 11, super().a)
+
+    def F(self):  # "January"
+        return self._word("F", self.data.month, super().F)
+
+    def N(self):  # "Jan.", "Sept."
+        return self._word("N", self.data.month, super().N)
