@@ -8,9 +8,22 @@ Who sees what:
 - community partners: every user of the agency (no youth data in them).
 """
 
+import functools
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
 
 from officers.models import (
     Activity,
@@ -178,6 +191,34 @@ def last_activity_of(officer) -> Activity | None:
     )
 
 
+# The columns of an entry that the agency's list shows (and services.edit_rule reads).
+LIST_COLUMNS = ("id", "agency_id", "officer_id", "date", "category", "minutes", "students_reached")
+
+
+def activity_list_rows(activities: QuerySet[Activity]) -> QuerySet:
+    """`activities` as the rows of the agency's list: named tuples of LIST_COLUMNS,
+    `officer_name` (as str(officer) writes it: the full name, else the email) and `school_name`.
+    The names come by subqueries rather than joins: no User or School instance a row, and the
+    count of the list's pages (sro_portal/core/pagination.py) leaves them out, where a join
+    would stay in it."""
+    return activities.annotate(**_list_names()).values_list(
+        *LIST_COLUMNS, "officer_name", "school_name", named=True
+    )
+
+
+@functools.cache
+def _list_names() -> dict[str, Subquery]:
+    """activity_list_rows' name subqueries, built once (annotate() resolves a copy of each):
+    building them cost as much as the rest of the list's query."""
+    officers = User.objects.filter(pk=OuterRef("officer_id")).order_by()
+    schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
+    name_or_email = Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())
+    return {
+        "officer_name": Subquery(officers.values(name=name_or_email)),
+        "school_name": Subquery(schools.values("name")),
+    }
+
+
 # The columns of an entry that the week shows (and services.edit_rule reads).
 WEEK_COLUMNS = (
     "id",
@@ -191,25 +232,34 @@ WEEK_COLUMNS = (
 )
 
 
-def week_of(officer, *, monday: date) -> dict:
-    """The officer's entries Monday to Sunday, with each day's total minutes. One query. The
-    entries are rows, dicts of WEEK_COLUMNS and `school_name`: the page only shows them, and a
-    model instance each (and one for its school) cost more than the query."""
-    sunday = monday + timedelta(days=6)
-    entries = list(
-        Activity.objects.filter(
-            agency_id=officer.agency_id, officer=officer, date__range=(monday, sunday)
-        )
+def week_of(officer, *, monday: date, yesterday: date | None = None) -> dict:
+    """The officer's entries Monday to Sunday, with each day's total minutes; with `yesterday`,
+    also the id of the officer's last entry that day (`yesterdays_last`, None without one: the
+    week offers to repeat it). One query. The entries are rows, dicts of WEEK_COLUMNS and
+    `school_name`: the page only shows them, and a model instance each (and one for its school)
+    cost more than the query."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    dates = days if yesterday is None else [*days, yesterday]  # IN: one index scan
+    rows = (
+        Activity.objects.filter(agency_id=officer.agency_id, officer=officer, date__in=dates)
         .order_by("date", "id")
         .values(*WEEK_COLUMNS, school_name=F("school__name"))
     )
-    days = [monday + timedelta(days=n) for n in range(7)]
-    by_day = {day: [e for e in entries if e["date"] == day] for day in days}
-    totals = {day: sum(e["minutes"] for e in by_day[day]) for day in days}
+    by_day = {day: [] for day in days}
+    yesterdays_last = None
+    for row in rows:
+        if row["date"] == yesterday:
+            yesterdays_last = row["id"]  # the day's rows come in the order of their ids
+        if row["date"] in by_day:
+            by_day[row["date"]].append(row)
+    totals = {day: sum(e["minutes"] for e in entries) for day, entries in by_day.items()}
     return {
         "days": [(day, by_day[day], totals[day]) for day in days],
         "total_minutes": sum(totals.values()),
-        "students_reached": sum(e["students_reached"] for e in entries),
+        "students_reached": sum(
+            e["students_reached"] for entries in by_day.values() for e in entries
+        ),
+        "yesterdays_last": yesterdays_last,
     }
 
 

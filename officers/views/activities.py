@@ -5,7 +5,8 @@ supervisor, the audit trail recording each change)."""
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,7 +31,6 @@ from sro_portal.dashboards.metrics import time_spent
 from sro_portal.dashboards.scope import scope_for
 
 PAGE_SIZE = 50
-ROW_FIELDS = ("agency_id", "officer_id", "date", "category", "minutes", "students_reached")
 ANOTHER = "another"  # the name of the "Save and log another" button
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates outside read as a mistake (and keep date math safe)
 
@@ -63,11 +63,65 @@ def _category_labels(language: str | None) -> dict[str, tuple[str, str]]:
         }
 
 
-def _clock() -> Callable[[datetime], str]:
+@functools.lru_cache(maxsize=20_000)
+def _written(language: str | None, write: Callable[[Any], str], value) -> str:
+    """write(value) in `language`, kept from page to page: the pages write the same lengths,
+    numbers of students, minutes of the day and dates again and again (formatting one costs
+    more than the rest of its row). Only for a `write` that reads its value and the language
+    alone (not the time zone, not the user)."""
+    with translation.override(language):
+        return write(value)
+
+
+def _writer(language: str | None) -> Callable[[Callable[[Any], str], Any], str]:
+    """write(function, value) -> function(value) in `language`, as _written keeps it."""
+    return functools.partial(_written, language)
+
+
+@functools.cache
+def _role_labels(language: str | None) -> dict[str, str]:
+    """{SRO role: its label} in `language` (as _category_labels)."""
+    with translation.override(language):
+        return {role.value: str(role.label) for role in SRORole}
+
+
+# The format characters that read a time's hour and minute only (TIME_FORMAT is "P" in English,
+# "H\xa0\\h\xa0i" in French): a time written with these alone is the same all that minute.
+HOUR_AND_MINUTE = frozenset("aAfgGhHiP")
+
+
+def _time_of_day(hour_and_minute: tuple[int, int]) -> str:
+    return dateformat.time_format(time(*hour_and_minute), formats.get_format("TIME_FORMAT"))
+
+
+def _clock(write) -> Callable[[datetime], str]:
     """A moment as |time:"TIME_FORMAT" shows it (the current language and time zone), for the
-    rows of a page: the language's format is looked up once."""
+    rows of a page: `write` (a _writer) keeps each minute of the day once written."""
     time_format = formats.get_format("TIME_FORMAT")
-    return lambda moment: dateformat.time_format(timezone.localtime(moment), time_format)
+    zone = timezone.get_current_timezone()
+    if not set(dateformat.re_formatchars.findall(time_format)) <= HOUR_AND_MINUTE:
+        return lambda moment: dateformat.time_format(moment.astimezone(zone), time_format)
+
+    def clock(moment: datetime) -> str:
+        local = moment.astimezone(zone)
+        return write(_time_of_day, (local.hour, local.minute))
+
+    return clock
+
+
+def _day_heading(day: date) -> str:
+    return formats.date_format(day, "l j M")
+
+
+def _week_span(monday: date) -> str:
+    """The week's first and last days, as the template wrote them (|date:"j M" and "j M Y")."""
+    first = formats.date_format(monday, "j M")
+    last = formats.date_format(monday + timedelta(days=6), "j M Y")
+    return f"{first} – {last}"  # noqa: RUF001 (an en dash between the days)
+
+
+def _short_date(day: date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -128,19 +182,21 @@ def activity_week(request):
     today = user.agency.today()
     day = _parse_day(request.GET.get("week")) or today
     monday = day - timedelta(days=day.weekday())
-    week = selectors.week_of(user, monday=monday)
+    yesterday = today - timedelta(days=1)  # the page offers to repeat its last entry
+    week = selectors.week_of(user, monday=monday, yesterday=yesterday)
     # Worked out once for the week, not once an entry: the URL pattern, the edit rule, the
-    # labels, the time format; and each distinct length or number of students.
+    # labels, the time format; lengths, numbers of students, times and dates once written.
     edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
-    labels, clock = _category_labels(translation.get_language()), _clock()
-    durations, students = functools.cache(duration), functools.cache(_students)
+    language = translation.get_language()
+    labels, write = _category_labels(language), _writer(language)
+    clock = _clock(write)
     days = []
     for each_day, entries, minutes in week["days"]:
         for entry in entries:
             entry["label"] = labels[entry["category"]][0]
-            entry["duration"] = durations(entry["minutes"])
+            entry["duration"] = write(duration, entry["minutes"])
             reached = entry["students_reached"]
-            entry["students"] = students(reached) if reached else ""
+            entry["students"] = write(_students, reached) if reached else ""
             entry["time_logged"] = clock(entry["created_at"])
             editable = may_edit(entry["agency_id"], entry["officer_id"], entry["date"])
             entry["edit_url"] = edit_url(entry["id"]) if editable else ""
@@ -148,17 +204,14 @@ def activity_week(request):
             {
                 "date": each_day,
                 "iso": each_day.isoformat(),  # as |date:"Y-m-d"
-                "heading": formats.date_format(each_day, "l j M"),
+                "heading": write(_day_heading, each_day),
                 "entries": entries,
                 "minutes": minutes,
-                "total": durations(minutes),
+                "total": write(duration, minutes),
                 "is_today": each_day == today,
                 "is_future": each_day > today,
             }
         )
-    yesterday = today - timedelta(days=1)
-    yesterdays = selectors.activity_qs_for(user).filter(date=yesterday).order_by("-id")
-    repeat = yesterdays.only("pk").first()  # the page links to it by its id
     next_monday = monday + timedelta(days=7)
     return render(
         request,
@@ -167,13 +220,14 @@ def activity_week(request):
             "days": days,
             "monday": monday,
             "sunday": monday + timedelta(days=6),
+            "week_span": write(_week_span, monday),
             "previous_week": monday - timedelta(days=7),
             "next_week": next_monday if next_monday <= today else None,
             "is_this_week": monday <= today < next_monday,
-            "total": duration(week["total_minutes"]),
+            "total": write(duration, week["total_minutes"]),
             "total_minutes": week["total_minutes"],
             "students_reached": week["students_reached"],
-            "repeat": repeat,
+            "repeat": week["yesterdays_last"],  # an id
         },
     )
 
@@ -253,42 +307,41 @@ def activity_list(request):
     user = request.user
     filters = ActivityFilterForm(_with_default_period(request.GET, user), actor=user)
     activities = filters.filter(selectors.activity_qs_for(user))
-    by_role = _minutes_by_role(user, filters, activities)
+    # Named tuples of what the rows show: a model instance a row (and a User and a School for
+    # their names) cost more than the query.
+    entries = selectors.activity_list_rows(activities)
+    page = keyset_page(entries, request.GET, keys=("-date", "-id"), per_page=PAGE_SIZE)
+    # Worked out once a page, not once a row: the URL pattern, the edit rule, the labels; dates,
+    # lengths and numbers once written (localized as the template would).
+    edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
+    language = translation.get_language()
+    labels, write = _category_labels(language), _writer(language)
+    # The time by role asks for the entries' latest date only when it needs it (see _last_day).
+    by_role = _minutes_by_role(user, filters, activities, lambda: _last_day(page, activities))
     total_minutes = sum(by_role.values())
     roles = [
         {
-            "label": role.label,
+            "label": _role_labels(language)[role],
             "minutes": by_role.get(role, 0),
-            "duration": duration(by_role.get(role, 0)),
+            "duration": write(duration, by_role.get(role, 0)),
             "share": round(100 * by_role.get(role, 0) / total_minutes) if total_minutes else 0,
         }
         for role in SRORole
     ]
-    # The columns the rows show (and the edit rule reads): a User and a School are 29 columns.
-    entries = activities.select_related("officer", "school").only(
-        *ROW_FIELDS, "officer__full_name", "officer__email", "school__name"
-    )
-    page = keyset_page(entries, request.GET, keys=("-date", "-id"), per_page=PAGE_SIZE)
-    # Worked out once a page, not once a row: the URL pattern, the edit rule, the labels; and
-    # each distinct date, length and number (localized as the template would).
-    edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
-    labels, durations = _category_labels(translation.get_language()), functools.cache(duration)
-    short_dates = functools.cache(lambda day: formats.date_format(day, "SHORT_DATE_FORMAT"))
-    numbers = functools.cache(formats.localize)
     rows = []  # the page's entries as the table shows them
     for entry in page.object_list:
         label, role_label = labels[entry.category]
         editable = may_edit(entry.agency_id, entry.officer_id, entry.date)
         rows.append(
             {
-                "date": short_dates(entry.date),
-                "officer": str(entry.officer),
-                "school": entry.school.name,
+                "date": write(_short_date, entry.date),
+                "officer": entry.officer_name,
+                "school": entry.school_name,
                 "label": label,
                 "role_label": role_label,
-                "duration": durations(entry.minutes),
-                "students_reached": numbers(entry.students_reached),
-                "edit_url": edit_url(entry.pk) if editable else "",
+                "duration": write(duration, entry.minutes),
+                "students_reached": write(formats.localize, entry.students_reached),
+                "edit_url": edit_url(entry.id) if editable else "",
             }
         )
     return render(
@@ -299,18 +352,19 @@ def activity_list(request):
             "page": page,
             "rows": rows,
             "roles": roles,
-            "total": duration(total_minutes),
+            "total": write(duration, total_minutes),
             "total_minutes": total_minutes,
             "shows_officer": user.role != Role.SRO,
         },
     )
 
 
-def _minutes_by_role(user, filters, activities) -> dict[str, int]:
+def _minutes_by_role(user, filters, activities, last_day) -> dict[str, int]:
     """The filtered entries' minutes by SRO role. The whole agency's over a period (the list as
     a supervisor first opens it: this school year) are the dashboard's: added up from its kept
-    monthly figures (dashboards.rollups), not from 60,000 rows a year at a large agency."""
-    period = _agency_period(user, getattr(filters, "cleaned_data", {}), activities)
+    monthly figures (dashboards.rollups), not from 60,000 rows a year at a large agency.
+    `last_day()`: the entries' latest date (or None)."""
+    period = _agency_period(user, getattr(filters, "cleaned_data", {}), last_day)
     if period is None:
         # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
         return selectors.minutes_by_role(activities.order_by())
@@ -319,18 +373,26 @@ def _minutes_by_role(user, filters, activities) -> dict[str, int]:
     return by_role(time_spent.minutes_by_category(scope))
 
 
-def _agency_period(user, chosen: dict, activities) -> tuple[date, date] | None:
+def _agency_period(user, chosen: dict, last_day) -> tuple[date, date] | None:
     """(first, last day) when the list shows the whole agency's entries from a start date, as
     long as a dashboard's longest period (a start typed as 1900 is not 1,500 months kept); with
-    no end date, up to the last entry (entries dated ahead are a mistake the list still counts).
-    None otherwise."""
+    no end date, up to the last entry (`last_day()`; entries dated ahead are a mistake the list
+    still counts). None otherwise."""
     filtered = any(chosen.get(name) for name in ("officer", "school", "category"))
     start = chosen.get("start")
     if not user.sees_whole_agency or filtered or start is None:
         return None
     today = user.agency.today()
-    last = chosen.get("end") or max(today, selectors.last_activity_day(activities) or today)
+    last = chosen.get("end") or max(today, last_day() or today)
     return (start, last) if last <= years_after(start, MAX_YEARS) else None
+
+
+def _last_day(page, activities) -> date | None:
+    """The latest date of `activities`: on their first page (nothing newer), its first row's
+    (one query fewer on the page most opened); else read from the database."""
+    if page.is_first:
+        return page.object_list[0].date if page.object_list else None
+    return selectors.last_activity_day(activities)
 
 
 def _with_default_period(params, user):

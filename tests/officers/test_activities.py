@@ -289,8 +289,14 @@ def test_repeat_yesterday_prefills_the_form_for_today(client, world_a):
     )
     signed_in(client, world_a.sro)
     week = client.get(WEEK)
-    assert week.context["repeat"] == latest
+    assert week.context["repeat"] == latest.pk
     assert f"{CREATE}?repeat={latest.pk}" in week.text
+    # Another week shown (yesterday not in it) offers the same entry, read in the same query.
+    a_month_ago = f"{WEEK}?week={(today - timedelta(days=30)).isoformat()}"
+    weeks_ago = client.get(a_month_ago)
+    assert weeks_ago.context["repeat"] == latest.pk
+    assert sum(len(day["entries"]) for day in weeks_ago.context["days"]) == 0
+    assert _count_queries(client, a_month_ago) == _count_queries(client, WEEK)
 
     form = client.get(CREATE, {"repeat": latest.pk}).context["form"]
     assert form.initial == {
@@ -517,6 +523,21 @@ def test_the_week_runs_monday_to_sunday_and_reads_bad_weeks_as_this_week(client,
     assert page.context["previous_week"] == this_monday - timedelta(days=14)
 
 
+# A Monday: yesterday is a day of the week before.
+@time_machine.travel(dt.datetime(2026, 11, 30, 18, tzinfo=dt.UTC), tick=False)
+def test_on_a_monday_the_week_offers_sunday_s_last_entry_without_counting_it(client, world_a):
+    today = world_a.agency.today()
+    assert today.weekday() == 0
+    sunday = today - timedelta(days=1)
+    _activity(world_a.sro, world_a.school, on=sunday, minutes=20)
+    last = _activity(world_a.sro, world_a.school, on=sunday, minutes=40, students_reached=9)
+    _activity(world_a.sro, world_a.school, on=today, minutes=15, students_reached=2)
+    page = signed_in(client, world_a.sro).get(WEEK)
+    assert page.context["repeat"] == last.pk
+    assert [len(day["entries"]) for day in page.context["days"]] == [1, 0, 0, 0, 0, 0, 0]
+    assert (page.context["total_minutes"], page.context["students_reached"]) == (15, 2)
+
+
 def test_the_week_shows_only_the_officer_s_own_entries(client, world_a, world_b):
     today = world_a.agency.today()
     _activity(_second_sro(world_a), world_a.school, on=today, minutes=300)
@@ -564,10 +585,10 @@ def test_supervisors_see_everyone_s_entries_and_sros_only_their_own(client, worl
 
     for role in (Role.SUPERVISOR, Role.ADMIN):
         page = signed_in(client, world_a.users[role]).get(LIST)
-        assert set(page.context["page"].object_list) == {mine, colleague}
+        assert {row.id for row in page.context["page"].object_list} == {mine.pk, colleague.pk}
         assert "Cst. Second" in page.text
     page = signed_in(client, world_a.sro).get(LIST)
-    assert list(page.context["page"].object_list) == [mine]
+    assert [row.id for row in page.context["page"].object_list] == [mine.pk]
     assert "officer" not in page.context["filters"].fields
 
 
@@ -594,7 +615,7 @@ def test_the_list_filters_and_totals_time_by_sro_role(client, world_a):
     assert len(page.context["page"].object_list) == 2
     assert page.context["total"] == "1 h 45 min"
     page = client.get(LIST, {"category": ActivityCategory.INVESTIGATION})
-    assert [e.officer for e in page.context["page"].object_list] == [second]
+    assert [row.officer_id for row in page.context["page"].object_list] == [second.pk]
     page = client.get(LIST, {"start": (today - timedelta(days=1)).isoformat()})
     assert page.context["total_minutes"] == 90
     page = client.get(LIST, {"end": (today - timedelta(days=1)).isoformat()})
