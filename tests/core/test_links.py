@@ -49,3 +49,18 @@ def test_fixed_url_follows_the_script_prefix_and_the_url_conf():
 
 
 urlpatterns = [path("elsewhere/login/", lambda request: None, name="account_login")]
+
+
+def test_fixed_static_is_the_static_tag():
+    for name in ("css/portal.css", "js/portal.js", "img/favicon.svg"):
+        fixed = Template("{% load links %}{% fixed_static '" + name + "' %}").render(Context())
+        plain = Template("{% load static %}{% static '" + name + "' %}").render(Context())
+        assert fixed == plain
+
+
+def test_fixed_static_follows_a_new_static_url():
+    template = Template("{% load links %}{% fixed_static 'css/portal.css' %}")
+    before = template.render(Context())
+    with override_settings(STATIC_URL="/elsewhere/"):
+        assert template.render(Context()).startswith("/elsewhere/")
+    assert template.render(Context()) == before

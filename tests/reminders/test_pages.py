@@ -128,3 +128,20 @@ def test_reminder_actions_reject_get(client, world_a, url_name):
     reminder = _delivered(world_a, world_a.admin)
     signed_in(client, world_a.admin)
     assert client.get(reverse(url_name, args=[reminder.pk])).status_code == 405
+
+
+def test_the_unread_count_is_the_notifications_unread(world_a, world_b):
+    """selectors.unread_count (plain SQL) counts what notification_qs_for lists, unread."""
+    from django.utils import timezone
+
+    from sro_portal.reminders.selectors import notification_qs_for, unread_count
+
+    _delivered(world_a, world_a.sro)
+    _delivered(world_a, world_a.sro, read_at=timezone.now())
+    _delivered(world_a, world_a.supervisor)
+    _delivered(world_b, world_b.sro)
+    factories.ReminderFactory(obj=world_a.school, recipient=world_a.sro)  # not delivered yet
+    for user in (world_a.sro, world_a.supervisor, world_a.admin, world_b.sro):
+        expected = notification_qs_for(user).filter(read_at__isnull=True).count()
+        assert unread_count(user) == expected
+    assert unread_count(world_a.sro) == 1
