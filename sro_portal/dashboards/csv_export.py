@@ -19,6 +19,12 @@ DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value: Cell) -> str:
+    kind = type(value)  # the common cells by their exact type first (no isinstance() calls)
+    if kind is str:
+        # A slice, not startswith(): a call less on each of thousands of cells.
+        return "'" + value if value[:1] in DANGEROUS_STARTS else value
+    if kind is int or kind is Decimal:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -28,21 +34,22 @@ def escape_cell(value: Cell) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else ""
     text = str(value)
-    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    return "'" + text if text[:1] in DANGEROUS_STARTS else text
 
 
 def write_table(table: Table, out) -> int:
-    """Write `table` to the file-like `out` (an HttpResponse works); returns the rows written."""
-    out.write(BOM)
-    writer = csv.writer(out)
-    writer.writerow([escape_cell(str(column)) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([escape_cell(value) for value in row])
+    """Write `table` to the file-like `out` (an HttpResponse works) in one write(); returns the
+    rows written. (A write() to an HttpResponse encodes and buffers each piece: a dozen calls a
+    row.)"""
+    out.write(table_csv(table))
     return len(table.rows)
 
 
 def table_csv(table: Table) -> str:
     """`table` as CSV text (with its BOM)."""
     buffer = io.StringIO()
-    write_table(table, buffer)
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    writer.writerow([escape_cell(str(column)) for column in table.columns])
+    writer.writerows([[escape_cell(value) for value in row] for row in table.rows])
     return buffer.getvalue()

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schools.selectors import school_qs_for
-from sro_portal.core.forms import RowChoiceField
+from sro_portal.core.forms import RowChoiceField, Select
 from sro_portal.dashboards.scope import Audience, audience_of, school_years
 
 WEEK, MONTH = "week", "month"
@@ -43,7 +43,7 @@ class Filters:
 class DashboardFilterForm(forms.Form):
     # Options from the rows' names (no model built per school: 300 schools cost milliseconds).
     school = RowChoiceField(label=_("School"), queryset=None, required=False)
-    period = forms.ChoiceField(label=_("School year"), required=False)
+    period = forms.ChoiceField(label=_("School year"), required=False, widget=Select)
     start = forms.DateField(label=_("From"), required=False, widget=DateInput)
     end = forms.DateField(label=_("Until"), required=False, widget=DateInput)
 

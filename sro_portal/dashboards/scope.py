@@ -42,13 +42,17 @@ class Scope:
     # Rows several sections read (the agency, the schools), while metrics.shared_reads is open;
     # also shared by the copies, so keyed by what they depend on.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # The agency (accounts.models.Agency) when the builder of the scope has it at hand, as
+    # scope_for has the user's: metrics.agency_of() then reads it no more.
+    agency: object | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     def previous_year(self) -> "Scope":
-        """The same scope one year earlier (for trends)."""
+        """The same scope one year earlier (for trends); its kept figures are read ahead with
+        this scope's (rollups.prefetch)."""
         return Scope(
             agency_id=self.agency_id,
             audience=self.audience,
@@ -58,6 +62,8 @@ class Scope:
             officer_id=self.officer_id,
             tz_name=self.tz_name,
             params=self.params,
+            kept=self.kept,
+            agency=self.agency,
         )
 
 
@@ -131,4 +137,5 @@ def scope_for(
         officer_id=user.pk if audience == Audience.OFFICER else None,
         tz_name=agency.time_zone,
         params=params or {},
+        agency=agency,
     )

@@ -11,6 +11,7 @@ Number = int | float | Decimal | None
 Cell = str | Number
 ChartKind = Literal["bar", "hbar", "line", "stacked", "none"]
 ON_SCREEN_ROWS = 25
+_NUMBER_TYPES = frozenset({int, float, Decimal})
 
 
 def _by_number(column: int):
@@ -19,7 +20,10 @@ def _by_number(column: int):
 
     def key(row) -> float:
         value = row[column]
-        return float(value) if isinstance(value, int | float | Decimal) else -math.inf
+        # The exact types first: no isinstance() call for most cells (a sort of 300 rows).
+        if type(value) in _NUMBER_TYPES or isinstance(value, int | float | Decimal):
+            return float(value)
+        return -math.inf
 
     return key
 

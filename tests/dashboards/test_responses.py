@@ -164,19 +164,20 @@ def test_response_queries_do_not_grow_with_data(world_a, dataset, django_assert_
     scope = scope_for(world_a.supervisor, start=START, end=END)
     school_scope = scope_for(world_a.supervisor, start=START, end=END, school=world_a.school)
     responses.build(scope)  # computes and keeps the agency's months (rollups)
-    with django_assert_num_queries(4):  # school years, kept months and versions, names
+    # The school years come from the scope's agency (scope_for: the user's), not a query.
+    with django_assert_num_queries(3):  # kept months and versions, names
         responses.build(scope)
-    with django_assert_num_queries(4):  # one school: school years (page, pass), a pass, names
+    with django_assert_num_queries(2):  # one school: a pass, names
         responses.build(school_scope)
     extra_school = factories.SchoolFactory(board=world_a.school.board)
     for month in range(1, 11):
         for school in (world_a.school, world_a.other_school, extra_school):
             _incident_with(school, _at(2025, month, 5, 13, 0), "warning", "caution", "charge")
-    # The ten months that changed: computed again in one pass (and its school years), one write.
-    with django_assert_num_queries(4 + 3):
+    # The ten months that changed: computed again in one pass, one write.
+    with django_assert_num_queries(3 + 2):
         section = responses.build(scope)
     assert _figures(section)["Subjects with a response"] == 8 + 90
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert _figures(responses.build(scope))["Subjects with a response"] == 8 + 90
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         responses.build(school_scope)

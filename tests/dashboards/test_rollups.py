@@ -383,18 +383,36 @@ def _page(scope) -> list:
     ]
 
 
-def test_the_page_reads_its_kept_sources_ahead_in_two_queries(data, monkeypatch):
-    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
-    build_sections(scope)  # keeps the months
-    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+# A school year; and two, whose year before shares a school year with them.
+@pytest.mark.parametrize("start", [YEAR[0], date(2024, 9, 1)])
+def test_the_page_reads_its_kept_sources_ahead_in_two_queries(data, monkeypatch, start):
+    build_sections(scope_for(data.supervisor, start=start, end=YEAR[1]))  # keeps the months
+    # A month of the year before changes once kept: read ahead, it is still seen as changed.
+    factories.IncidentFactory(school=data.school, occurred_at=_at(2024, 11, 6))
+    scope = scope_for(data.supervisor, start=start, end=YEAR[1])
     with CaptureQueriesContext(connection) as page:
         shown = _page(scope)
-    kept_reads = [q for q in page if '"dashboards_monthlyfigures"' in q["sql"]]
-    # Six sources' months of the period at once; the incidents' year before on its own.
-    assert len(kept_reads) == 2
+
+    def reads(table):
+        return [q for q in page if q["sql"].startswith(f'SELECT "{table}".')]
+
+    # Six sources' months of the period and the incidents' year before, at once.
+    assert len(reads("dashboards_monthlyfigures")) == 1
+    assert len(reads("dashboards_figureversion")) == 1
     with monkeypatch.context() as patch:
         patch.setattr(rollups, "_kept", lambda scope: False)
-        assert shown == _page(scope_for(data.supervisor, start=YEAR[0], end=YEAR[1]))
+        assert shown == _page(scope_for(data.supervisor, start=start, end=YEAR[1]))
+
+
+def test_a_period_not_begun_has_nothing_to_read_ahead(data, django_assert_num_queries):
+    """No whole month up to yesterday in the period nor in its year before: no read at all."""
+    today = date.today()
+    start, end = today + timedelta(days=400), today + timedelta(days=430)
+    scope = scope_for(data.supervisor, start=start, end=end)
+    with django_assert_num_queries(0):
+        rollups.prefetch(scope)
+    assert scope.kept == {}
+    assert build_sections(scope)  # (each section reads its days from the rows)
 
 
 def test_the_triggers_migration_forgets_the_payoff_months_kept_without_them(world_a):

@@ -82,13 +82,44 @@ def _reads_of(table: str, queries) -> int:
 def test_the_sections_read_the_agency_and_the_schools_once(world_a):
     """metrics.shared_reads: the program's eight sections share one read of the agency and one
     of the schools (before, each section read them itself: the agency five times). The drill
-    section's compliance matrix reads the active schools with their boards: its own read."""
+    section's compliance matrix reads the active schools with their boards: its own read. A
+    scope from scope_for carries the user's agency: no read of it at all."""
+    from dataclasses import replace
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     scope = scope_for(world_a.supervisor)
+    assert scope.agency == world_a.supervisor.agency
     with CaptureQueriesContext(connection) as queries:
         build_sections(scope)
-    assert _reads_of("accounts_agency", queries) == 1
+    assert _reads_of("accounts_agency", queries) == 0
     assert _reads_of("schools_school", queries) == 2
     assert scope.memo == {}  # forgotten once built: a later build reads afresh
+
+    without_agency = replace(scope, agency=None)
+    with CaptureQueriesContext(connection) as queries:
+        build_sections(without_agency)
+    assert _reads_of("accounts_agency", queries) == 1
+    assert _reads_of("schools_school", queries) == 2
+
+
+def test_the_fixed_texts_are_those_of_the_language_of_each_build(world_a):
+    """metrics.gettext remembers the translations per language while shared_reads is open: each
+    build reads its own language's, whatever was built before."""
+    from django.utils import translation
+
+    from sro_portal.dashboards import metrics
+
+    scope = scope_for(world_a.supervisor)
+    texts = ["Coverage", "Hours logged", "Drills", "Schools at risk"]
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            expected = [translation.gettext(text) for text in texts]
+            with metrics.shared_reads(scope):
+                assert [metrics.gettext(text) for text in texts] == expected
+                assert [metrics.gettext(text) for text in texts] == expected
+            sections = build_sections(scope)
+            assert [sections[0].title, sections[4].title] == [expected[0], expected[2]]
+    assert metrics.gettext("Coverage") == "Coverage"  # no build open: Django's, in English
+    assert expected[0] != "Coverage"  # (the French words were asked for)

@@ -13,15 +13,19 @@ Rules for every metric:
 - no student identity in any table (only counts); no person at all in a table of the school
   audience other than officers' names;
 - the agency and the schools through agency_of and schools_of (school_names): the dashboard
-  reads them once for all its sections (shared_reads), not once per section.
+  reads them once for all its sections (shared_reads), not once per section;
+- fixed texts through this module's gettext (imported as `_`, so makemessages finds them): the
+  same words as Django's gettext, remembered per language while shared_reads is open.
 """
 
 from collections.abc import Callable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connections
+from django.utils import translation
 
 from sro_portal.dashboards.scope import Scope
 
@@ -47,12 +51,35 @@ def shared_reads(scope: Scope):
     """While open, the rows several sections read (the agency, the schools: agency_of,
     schools_of) are read once for `scope` and the copies dataclasses.replace() makes of it,
     instead of once per section; closed, they are forgotten (a scope used again after a change
-    reads them afresh). sections.build_sections and build_section open it around their builds."""
+    reads them afresh). sections.build_sections and build_section open it around their builds.
+    The fixed texts (gettext) are looked up in the language active when it opens."""
     scope.memo[_OPEN] = True
+    texts = _texts.set(_TRANSLATED.setdefault(translation.get_language(), {}))
     try:
         yield
     finally:
+        _texts.reset(texts)
         scope.memo.clear()
+
+
+# {language: {text: its translation}}: the sections' fixed texts (titles, columns, sentences).
+_TRANSLATED: dict[str | None, dict[str, str]] = {}
+# The active language's, while shared_reads is open.
+_texts: ContextVar[dict[str, str] | None] = ContextVar("dashboard_texts", default=None)
+
+
+def gettext(message: str) -> str:
+    """Django's gettext(message), remembered for the language of the sections being built
+    (while shared_reads is open): a dashboard translates some two hundred fixed texts, about
+    thirty calls each through Django's catalogs (and the active language's thread-local
+    lookup), the same words in the same language at every view."""
+    texts = _texts.get()
+    if texts is None:
+        return translation.gettext(message)
+    text = texts.get(message)
+    if text is None:
+        text = texts[message] = translation.gettext(message)
+    return text
 
 
 _OPEN = "open"
@@ -84,10 +111,12 @@ def school_names(scope: Scope) -> dict[int, str]:
 
 
 def agency_of(scope: Scope):
-    """The scope's agency (its calendar: today, the school years and their terms), in one query
-    (shared_reads)."""
+    """The scope's agency (its calendar: today, the school years and their terms): the one the
+    scope was built with (scope_for: the user's), else read in one query (shared_reads)."""
     from sro_portal.accounts.models import Agency
 
+    if scope.agency is not None and scope.agency.pk == scope.agency_id:
+        return scope.agency
     return _shared(
         scope, ("agency", scope.agency_id), lambda: Agency.objects.get(pk=scope.agency_id)
     )
@@ -97,7 +126,7 @@ def officer_names(scope: Scope) -> dict[int, str]:
     """{user id: name, or email when the name is blank} for the agency's users, in one query."""
     from sro_portal.accounts.models import User
 
-    users = User.objects.filter(agency_id=scope.agency_id)
+    users = User.objects.filter(agency_id=scope.agency_id).order_by()  # a dict: no ORDER BY
     return {pk: name or email for pk, name, email in users.values_list("pk", "full_name", "email")}
 
 

@@ -5,11 +5,11 @@ the program's state now. Two queries."""
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from officers.models import Assignment
 from sro_portal.accounts.models import Agency
 from sro_portal.dashboards.metrics import by_school, schools_of
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 
@@ -37,7 +37,7 @@ def build(scope: Scope) -> Section:
         current = [span for span in spans if span[0] <= today]
         if not current:
             uncovered += 1
-        officers = ", ".join(sorted(officer for _start, _end, officer in current)) or "—"
+        officers = ", ".join(sorted([officer for _start, _end, officer in current])) or "—"
         rows.append([name, officers, yes if current else no])
         gap = _gap(current, spans, today)
         if gap is not None:
@@ -72,9 +72,10 @@ def build(scope: Scope) -> Section:
 def _gap(current, spans, today):
     """The last covered day when every current primary ends within the horizon and nothing
     starts by the next day; None otherwise."""
-    if not current or any(end is None for _start, end, _o in current):
+    ends = [end for _start, end, _o in current]
+    if not ends or None in ends:
         return None
-    last = max(end for _start, end, _o in current)
+    last = max(ends)
     if last > today + GAP_HORIZON:
         return None
     follows = any(

@@ -11,18 +11,19 @@ counted in the figures.
 The drills done in the period are the completed drills whose moment (started, else planned) falls
 between `scope.start` and `scope.end` on the agency's calendar, at any school in scope.
 
-Queries: five (the agency's calendar, the active schools, the drill rules, the school year's
-drills as compliance facts, the period's completed drills by kind).
+Queries: four (the active schools, the drill rules, the school year's drills as compliance
+facts, the period's completed drills by kind), and the agency's calendar when the scope does not
+carry the agency (scope_for's does: metrics.agency_of).
 """
 
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from schools.compliance import FLAGGED, SEVERITY, Status, matrix_columns
 from schools.models import Drill, DrillKind, School
 from schools.selectors import compliance_of
 from sro_portal.dashboards.metrics import agency_of, by_school, local_range
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 
@@ -38,20 +39,29 @@ def build(scope: Scope) -> Section:
     column_labels = dict(keys)  # a cell's label is its column's (translated once)
     matrix_rows, at_risk_rows = [], []
     schools_by_status = {status: 0 for status in Status}
+    by_severity = sorted(SEVERITY, key=SEVERITY.__getitem__)  # rank -> status
     # Translated once: a matrix of 300 schools has a thousand cells.
     labels = {status: str(status.label) for status in Status}
     cell_text = _("%(done)s / %(required)s · %(status)s")
     for school, cells in matrix:
         name = school.name
-        by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
-        row = [name]
-        for key, _label in keys:
-            cell = by_key.get(key)
-            row.append(_cell_text(cell, cell_text, labels) if cell else "—")
-        overall = max((c.status for c in cells), key=SEVERITY.__getitem__) if cells else None
-        if overall is not None:
+        # Each cell's text under its column, from the period in progress (KindCompliance.current).
+        texts = {
+            (cell.kind, cell.unannounced_only): cell_text
+            % {
+                "done": cell.requirements[-1].done,
+                "required": cell.requirements[-1].required,
+                "status": labels[cell.status],
+            }
+            for cell in cells
+        }
+        row = [name, *[texts.get(key, "—") for key, _label in keys]]
+        if cells:
+            overall = by_severity[max([SEVERITY[cell.status] for cell in cells])]
             schools_by_status[overall] += 1
-        row.append(labels[overall] if overall else "—")
+            row.append(labels[overall])
+        else:
+            row.append("—")
         matrix_rows.append(row)
         for cell in cells:
             for requirement in cell.requirements:
@@ -127,12 +137,6 @@ def build(scope: Scope) -> Section:
             ),
         ],
     )
-
-
-def _cell_text(cell, text: str, labels: dict) -> str:
-    current = cell.current
-    status = labels[cell.status]
-    return text % {"done": current.done, "required": current.required, "status": status}
 
 
 def _done_by_kind(scope: Scope) -> list[list]:

@@ -11,18 +11,18 @@ Three queries whatever the number of incidents: per month, by category (with the
 location, hour, weekday and school in one pass (GROUPING SETS), for the period and for the year
 before; the names of the scope's schools. A whole agency's whole months are read from the kept
 monthly figures instead (rollups: two queries a period, and the pass for the months that
-changed).
+changed; on the dashboard, rollups.prefetch reads the year before's with the other sections').
 """
 
 from zoneinfo import ZoneInfo
 
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext as _
 
 from incidents.models import Category, Incident, Location
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, grouped, local_range, schools_of
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -178,7 +178,8 @@ def _choice_rows(choices, counts: dict) -> list[list]:
     """Every choice, by its translated label: the most frequent first, then in the choices'
     order (zeros included). A code no longer among the choices is shown as "Other"."""
     rows = [[str(label), counts.get(code, 0)] for code, label in choices.choices]
-    unknown = sum(n for code, n in counts.items() if code not in choices.values)
+    known = set(choices.values)  # (a property of the choices class, computed on each read)
+    unknown = sum([n for code, n in counts.items() if code not in known])
     if unknown:
         other = next(row for row in rows if row[0] == str(choices.OTHER.label))
         other[1] += unknown

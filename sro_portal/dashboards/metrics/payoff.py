@@ -12,13 +12,13 @@ by school. Program audience only: police-diversion agreements are police records
   check-ins (re-offended yes or no) of that milestone and the share that re-offended, for the
   agreements completed (`closed_on`) in the period. A purged agreement keeps no check-ins.
 
-Queries: seven for the whole agency (the agency's calendar, agreements by school and status,
-tombstones by status, hours by agreement and their agreements' schools, check-ins by school and
-milestone, the schools' names); five for some schools. Grouped by school ids, the names looked up
-after (metrics/__init__.py). A whole agency's whole months of agreements, hours and check-ins are
-read from the kept monthly figures instead (rollups: read with the other sections' in two
-queries, and the queries above for the months that changed), each by its own day: the
-agreement's start, the session's date, the agreement's closing.
+Queries: seven for the whole agency (the agency's calendar unless the scope carries it,
+agreements by school and status, tombstones by status, hours by agreement and their agreements'
+schools, check-ins by school and milestone, the schools' names); five for some schools. Grouped
+by school ids, the names looked up after (metrics/__init__.py). A whole agency's whole months of
+agreements, hours and check-ins are read from the kept monthly figures instead (rollups: read
+with the other sections' in two queries, and the queries above for the months that changed),
+each by its own day: the agreement's start, the session's date, the agreement's closing.
 """
 
 from datetime import date
@@ -26,11 +26,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext as _
 
 from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import agency_of, by_school, school_names
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -39,7 +39,7 @@ Status = Agreement.Status
 
 
 def build(scope: Scope) -> Section:
-    agreements = _agreements_by_school(scope)
+    agreements, live_by_status = _agreements_by_school(scope)
     purged = _purged_by_status(scope)
     hours = _hours_by_school(scope)
     check_ins = _check_ins_by_school(scope)
@@ -47,7 +47,7 @@ def build(scope: Scope) -> Section:
     # Status totals, tombstones included.
     status_rows, totals = [], {}
     for status in Status:
-        live = sum(counts.get(status, 0) for counts in agreements.values())
+        live = live_by_status.get(status, 0)
         gone = purged.get(status, 0)
         totals[status] = live + gone
         status_rows.append([str(status.label), live + gone, gone])
@@ -178,14 +178,17 @@ def build(scope: Scope) -> Section:
     )
 
 
-def _agreements_by_school(scope: Scope) -> dict[int, dict[str, int]]:
-    """{school id: {status: agreements}} of the agreements starting in the period."""
+def _agreements_by_school(scope: Scope) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
+    """({school id: {status: agreements}}, {status: agreements}) of the agreements starting in
+    the period."""
     totals = rollups.sum_grouped(rollups.figures(scope, "agreement", agreements_per_month))
     schools: dict[int, dict[str, int]] = {}
+    by_status = {}
     for status, counts in totals.items():
+        by_status[status] = sum([row["n"] for row in counts.values()])
         for school_id, row in counts.items():
             schools.setdefault(school_id, {})[status] = row["n"]
-    return schools
+    return schools, by_status
 
 
 def agreements_per_month(scope: Scope) -> dict:
@@ -327,7 +330,9 @@ def _school_rows(names, agreements, hours, check_ins) -> list[list]:
     """A row per school with agreements, hours or check-ins, by name."""
     schools = {pk: names.get(pk, "") for source in (agreements, hours, check_ins) for pk in source}
     rows = []
-    for school_id, name in sorted(schools.items(), key=lambda item: (item[1].casefold(), item[0])):
+    for _key, school_id, name in sorted(
+        [(name.casefold(), pk, name) for pk, name in schools.items()]
+    ):
         counts = agreements.get(school_id, {})
         done, failed = counts.get(Status.COMPLETED, 0), counts.get(Status.NOT_COMPLETED, 0)
         by_months = check_ins.get(school_id, {})

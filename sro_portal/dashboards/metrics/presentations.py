@@ -14,10 +14,10 @@ Queries: two (per topic with its feedback, per grade band).
 """
 
 from django.db.models import Avg, Count, Q, Sum
-from django.utils.translation import gettext as _
 
 from presentations.models import Presentation, Presenter, grades_label
 from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
 

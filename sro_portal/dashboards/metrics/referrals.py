@@ -14,10 +14,10 @@ Queries: one (per partner, with a conditional count per status).
 """
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from officers.models import Referral
 from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 

@@ -10,10 +10,11 @@ school-year start: the summer belongs to the school year that just ended, as
 Responses are police information: the section is for the program audience only (DESIGN.md
 privacy rules); `build` refuses any other.
 
-Three queries whatever the number of subjects: the agency's school-year settings, the subjects
-per month counted by school, response and school year in one pass (GROUPING SETS), and the names
-of their schools. A whole agency's whole months are read from the kept monthly figures instead
-(rollups: two queries, and the pass for the months that changed).
+Three queries whatever the number of subjects: the agency's school-year settings (none when
+the scope carries the agency, as scope_for's does), the subjects per month counted by school,
+response and school year in one pass (GROUPING SETS), and the names of their schools. A whole
+agency's whole months are read from the kept monthly figures instead (rollups: two queries, and
+the pass for the months that changed).
 """
 
 from datetime import date, datetime, time
@@ -22,7 +23,6 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DateField, F, Value, When
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext as _
 
 from incidents.models import DIVERTED, Involvement, InvolvementRole, Response
 from sro_portal.accounts.models import SchoolYear
@@ -34,6 +34,7 @@ from sro_portal.dashboards.metrics import (
     local_range,
     school_names,
 )
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
@@ -98,14 +99,14 @@ def build(scope: Scope) -> Section:
     names = school_names(scope)
     per_response = {code: row["n"] for code, row in counts.get("response", {}).items()}
     per_school = {
-        (names.get(pk, ""), pk): _Tally.of(row) for pk, row in counts.get("school", {}).items()
+        (names.get(pk, ""), pk): _Tally(row) for pk, row in counts.get("school", {}).items()
     }
     per_year = {index: _Tally() for index in range(len(years))}
     for start, row in counts.get("year", {}).items():
         per_year[_index_of(years, date.fromisoformat(start))].add(row)
-    overall = _Tally.of(
+    overall = _Tally(
         {
-            name: sum(row[name] for row in counts.get("school", {}).values())
+            name: sum([row[name] for row in counts.get("school", {}).values()])
             for name in ("n", "diverted", "charged")
         }
     )
@@ -173,14 +174,16 @@ def build(scope: Scope) -> Section:
 class _Tally:
     __slots__ = ("charged", "diverted", "total")
 
-    def __init__(self):
-        self.total = self.diverted = self.charged = 0
-
-    @classmethod
-    def of(cls, counts: dict) -> "_Tally":
-        tally = cls()
-        tally.add(counts)
-        return tally
+    def __init__(self, counts: dict | None = None):
+        """compute()'s counts (see add()), or zeros."""
+        if counts is None:
+            self.total = self.diverted = self.charged = 0
+        else:  # (one call a school, not three: a large agency has 300)
+            self.total, self.diverted, self.charged = (
+                counts["n"],
+                counts["diverted"],
+                counts["charged"],
+            )
 
     def add(self, counts: dict) -> None:
         """compute()'s counts: {"n": subjects, "diverted": ..., "charged": ...}."""

@@ -13,12 +13,12 @@ Hours are minutes / 60 rounded to one decimal per row; shares are computed from 
 """
 
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from officers.models import Activity, ActivityCategory, by_role
 from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import by_school, grouped, officer_names, school_names
+from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
 
