@@ -11,13 +11,10 @@ replaced, in English and French.
 """
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from django import template
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Category, Incident, Location, Severity
 from incidents.templatetags.incident_badges import status_badge_html
+from sro_portal.core.dates import datetime_label
 from sro_portal.core.links import pk_url
 
 register = template.Library()
@@ -115,80 +113,3 @@ def filter_fields(form) -> SafeString:
             "  </div>\n  "
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
-
-
-def datetime_label() -> Callable[[datetime], str]:
-    """`|date:"DATETIME_FORMAT"` as a function for the rows of a page, on the current time zone.
-    The formats are parsed once a page and their words translated once (_DateFormat).
-    The portal's languages write the date, a comma and the time: the date's part is formatted
-    once a day, not once a row."""
-    tz = timezone.get_current_timezone()
-    words = _date_words(get_language())
-    day_format, time_format = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
-    datetime_format = get_format("DATETIME_FORMAT")
-    if datetime_format != f"{day_format}, {time_format}":  # a language written otherwise
-        format_datetime = _formatter(datetime_format, words)
-        return lambda value: format_datetime(value.astimezone(tz))
-    format_day, format_time = _formatter(day_format, words), _formatter(time_format, words)
-    days: dict[date, str] = {}
-
-    def label(value: datetime) -> str:
-        local = value.astimezone(tz)
-        day = days.get(local.date())
-        if day is None:
-            day = days[local.date()] = format_day(local)
-        return f"{day}, {format_time(local)}"
-
-    return label
-
-
-@functools.cache
-def _date_words(language: str | None) -> dict[tuple[str, int], str]:
-    """_DateFormat.words of `language`, the active one: filled as they are used, and kept for
-    the process's life as the rows' labels are (_labels)."""
-    return {}
-
-
-def _formatter(format_string: str, words: dict) -> Callable[[datetime], str]:
-    """dateformat.format(value, format_string) with the format parsed once rather than once a
-    value: its letters become Django's own DateFormat methods (so the text and translations are
-    the same), the rest its literal text, unescaped. `words`: _DateFormat.words."""
-    pieces: list[str | Callable] = []
-    for index, piece in enumerate(dateformat.re_formatchars.split(format_string)):
-        if index % 2:
-            pieces.append(getattr(_DateFormat, piece))
-        elif piece:
-            pieces.append(dateformat.re_escaped.sub(r"\1", piece))
-
-    def format_value(value: datetime) -> str:
-        formatter = _DateFormat(value)
-        formatter.words = words
-        return "".join(
-            [piece if isinstance(piece, str) else str(piece(formatter)) for piece in pieces]
-        )
-
-    return format_value
-
-
-class _DateFormat(dateformat.DateFormat):
-    """Django's DateFormat with the words of the portal's formats (English and French: the
-    month's name, a.m. and p.m.) translated once rather than once a value: a translation costs
-    some thirty Python calls. `words`: (letter, month or afternoon) -> word, of the active
-    language (_date_words)."""
-
-    words: dict[tuple[str, int], str]
-
-    def _word(self, letter: str, key: int, word: Callable[[], object]) -> str:
-        text = self.words.get((letter, key))
-        if text is None:
-            text = self.words[letter, key] = str(word())
-        return text
-
-    def a(self):  # "a.m." or "p.m."; also in P ("2:30 p.m.")
-        return self._word("a", self.data.hour > 11, super().a)
-
-    def F(self):  # "January"
-        return self._word("F", self.data.month, super().F)
-
-    def N(self):  # "Jan.", "Sept."
-        return self._word("N", self.data.month, super().N)

@@ -15,7 +15,6 @@ tests/presentations/test_list_rows.py compares the rows with what the template d
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time
 from html import escape
 
 from django import template
@@ -27,6 +26,7 @@ from django.utils.translation import gettext
 
 from presentations.models import Presentation, grades_label
 from sro_portal.core.badges import badge_html
+from sro_portal.core.dates import datetime_label
 from sro_portal.core.links import pk_url
 
 register = template.Library()
@@ -71,7 +71,7 @@ def _when_labels() -> Callable:
     text looked up once, each date and each time of day formatted once."""
     day_format = get_format("DATE_FORMAT")
     day = functools.cache(lambda value: dateformat.format(value, day_format))
-    moment = _datetime_label(day)
+    moment = datetime_label()
     window = _window_text()
 
     def when(talk) -> str:
@@ -81,28 +81,6 @@ def _when_labels() -> Callable:
         return WINDOW_HTML.format(escape(text))
 
     return when
-
-
-def _datetime_label(day_label: Callable[[date], str]) -> Callable[[datetime], str]:
-    """`|date:"DATETIME_FORMAT"` on the agency's clock (the current time zone) as a function for
-    the rows of a page. The portal's languages write the date, a comma and the time: the date by
-    `day_label(day)` (day|date:"DATE_FORMAT", which the caller remembers), each time of day
-    formatted once."""
-    tz = timezone.get_current_timezone()
-    day_format, time_format = get_format("DATE_FORMAT"), get_format("TIME_FORMAT")
-    datetime_format = get_format("DATETIME_FORMAT")
-    if datetime_format != f"{day_format}, {time_format}":  # a language written otherwise
-        return lambda value: dateformat.format(value.astimezone(tz), datetime_format)
-    times: dict[time, str] = {}
-
-    def label(value: datetime) -> str:
-        local = value.astimezone(tz)
-        time_of_day = local.time()
-        if time_of_day not in times:
-            times[time_of_day] = dateformat.time_format(local, time_format)
-        return f"{day_label(local.date())}, {times[time_of_day]}"
-
-    return label
 
 
 class _Escaped(dict):

@@ -17,13 +17,9 @@ from django.utils.translation import gettext as _
 from incidents import selectors
 from incidents.forms.police import IncidentFilterForm
 from incidents.models import Category, Incident, Involvement, InvolvementRole, Location, Severity
-from incidents.templatetags.incident_list import (
-    datetime_label,
-    escape,
-    filter_fields,
-    incident_rows,
-)
+from incidents.templatetags.incident_list import escape, filter_fields, incident_rows
 from incidents.views.police import ROW_FIELDS
+from sro_portal.core.dates import datetime_label
 from tests.factories import StudentFactory
 
 Row = namedtuple("Row", ROW_FIELDS)

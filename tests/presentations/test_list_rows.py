@@ -14,12 +14,12 @@ from django.utils.formats import date_format
 from presentations import selectors
 from presentations.models import Presentation, grades_label
 from presentations.templatetags.presentation_tags import (
-    _datetime_label,
     list_rows_html,
     status_badge_html,
     when_html,
 )
 from sro_portal.accounts.models import Role
+from sro_portal.core.dates import datetime_label
 from tests.factories import PresentationFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_the_date_and_time_are_as_the_date_filter_writes_them(world_a, language)
         for step in range(400)  # a year and a half: both sides of each clock change
     ]
     with translation.override(language), timezone.override(world_a.agency.tzinfo):
-        label = _datetime_label(date_format)
+        label = datetime_label()
         expected = [
             date_format(timezone.localtime(moment), "DATETIME_FORMAT") for moment in moments
         ]
