@@ -11,7 +11,6 @@ Status of one requirement (a rule over one period: a term or the school year):
 - on track: otherwise.
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -40,8 +39,10 @@ FLAGGED = (Status.AT_RISK, Status.BEHIND)  # what the matrix and the dashboard c
 class DrillFact(NamedTuple):
     """What compliance needs of one drill: kind, announced or not, done or planned, and the
     date (agency time) it happened or is planned for; and its school, which compliance does not
-    need but selectors.drill_facts reads with the rest (rows of these fields, by school). A named
-    tuple: a year of a large agency's drills is thousands of them, read on every matrix request."""
+    need but selectors.drill_facts reads with the rest. Compliance reads facts by position, so
+    plain tuples of these fields, in this order, serve as well: selectors.drill_facts gives the
+    database's rows as they come (a year of a large agency's drills is thousands of them, read
+    on every matrix request)."""
 
     kind: str
     announced: bool
@@ -94,8 +95,11 @@ def evaluate(*, required: int, done: int, planned: int, period: Period, today: d
     if today > period.end:
         return Status.BEHIND
     length = (period.end - period.start).days + 1
-    elapsed = min(max((today - period.start).days, 0), length)
-    pace = math.floor(required * elapsed / length)
+    # Days gone by, between 0 and the period's length; pace rounded down (whole numbers: the
+    # same as math.floor of the quotient, without the calls: this runs for every cell).
+    elapsed = (today - period.start).days
+    elapsed = 0 if elapsed < 0 else length if elapsed > length else elapsed
+    pace = required * elapsed // length
     if done + planned < pace:
         return Status.BEHIND
     if done + planned < required and period.end - today <= AT_RISK_WINDOW:
@@ -137,16 +141,14 @@ def school_compliance(
 
 def school_cells(rules: list[Rule], facts: list[DrillFact], today: date) -> list[KindCompliance]:
     """One school's cells: its board's rules (board_rules) over its drills of the year."""
-    by_kind: dict[str, list[DrillFact]] = {}
-    for fact in facts:
-        by_kind.setdefault(fact.kind, []).append(fact)
-    return [_cell(rule, by_kind.get(rule.kind, ()), today) for rule in rules]
+    return [_cell(rule, facts, today) for rule in rules]
 
 
 def _cell(rule: Rule, facts, today: date) -> KindCompliance:
-    """`facts`: the school's drills of the rule's kind."""
-    if rule.unannounced_only:
-        facts = [fact for fact in facts if not fact.announced]
+    """`facts`: the school's drills, DrillFact's fields read by position. Each cell skips the
+    drills of other kinds itself: a school has a few dozen drills a year, and grouping them by
+    kind first costs as much (two calls a drill, for each of hundreds of schools)."""
+    kind, unannounced_only = rule.kind, rule.unannounced_only
     requirements = []
     worst = None
     for period in rule.periods:
@@ -154,13 +156,15 @@ def _cell(rule: Rule, facts, today: date) -> KindCompliance:
         if start > today and requirements:
             break  # later terms have not begun; the current one speaks for the kind
         # Planned drills count from today on: one planned for a day gone by was not done.
-        planned_from = max(today, start)
+        planned_from = today if today > start else start
         done = planned = 0
-        for fact in facts:
-            if fact.completed:
-                done += start <= fact.on <= end
+        for fact_kind, announced, completed, on, _school in facts:
+            if fact_kind != kind or (announced and unannounced_only):
+                continue  # another kind's drill, or an announced one for the unannounced rule
+            if completed:
+                done += start <= on <= end
             else:
-                planned += planned_from <= fact.on <= end
+                planned += planned_from <= on <= end
         status = evaluate(
             required=rule.required, done=done, planned=planned, period=period, today=today
         )

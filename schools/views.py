@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -449,20 +448,15 @@ def compliance_matrix(request):
             "rows": _rows_html(page, list(labels), badges, school_url),
             "columns": list(labels.values()),
             "year": year,
-            "years": years,
+            "year_options": _year_options_html(years, year),
             "filters": filters,
-            "flagged": [
-                (
-                    school_url(school.pk),
-                    school.name,
-                    labels[cell.kind, cell.unannounced_only],
-                    badges[cell.status],
-                )
-                for school, cell in flagged[:FLAGGED_LISTED]
-            ],
+            "flagged": _flagged_html(flagged[:FLAGGED_LISTED], labels, badges, school_url),
             "flagged_count": len(flagged),
             "flagged_unlisted": max(len(flagged) - FLAGGED_LISTED, 0),
-            "attention_query": _attention_query(request.GET),
+            # The link to the attention filter, under a summary too long to list whole.
+            "attention_query": (
+                _attention_query(request.GET) if len(flagged) > FLAGGED_LISTED else ""
+            ),
             "attention": bool(chosen.get("attention")),
             "filtered": bool(chosen.get("board") or chosen.get("attention")),
         },
@@ -484,13 +478,15 @@ def _attention_query(params) -> str:
 # Cells are drawn here rather than by a template included per cell: 50 rows of five cells cost
 # milliseconds through {% include %}, and still one or two through format_html's lazy-string
 # checks; plain strings with the standard library's html.escape (as sro_portal.core.forms does
-# for <select>) cost a fraction of that.
-NO_RULE = SafeString('<td><span class="text-body-secondary">—</span></td>')
+# for <select>) cost a fraction of that. The pieces are plain str (a SafeString in an f-string
+# costs a call to its __str__); what the template gets is marked safe once, whole.
+NO_RULE = '<td><span class="text-body-secondary">—</span></td>'
 
 
-def _badge(status) -> SafeString:
-    """A status as a badge: its name in words, the colour only repeats it."""
-    return format_html('<span class="badge {}">{}</span>', BADGE_CLASSES[status], status.label)
+def _badge(status) -> str:
+    """A status as a badge: its name in words, the colour only repeats it. HTML, for the pieces
+    drawn here: the label is escaped."""
+    return f'<span class="badge {BADGE_CLASSES[status]}">{html.escape(str(status.label))}</span>'
 
 
 def _rows_html(page, keys, badges, school_url) -> SafeString:
@@ -498,7 +494,8 @@ def _rows_html(page, keys, badges, school_url) -> SafeString:
     its board has no such rule)."""
     parts = []
     notes: dict[tuple[str, int], str] = {}  # a few periods and numbers planned: each drawn once
-    for school, cells in page:
+    # The page's list itself: iterating the Page goes through Sequence.__getitem__, row by row.
+    for school, cells in page.object_list:
         by_key = {(cell.kind, cell.unannounced_only): cell for cell in cells}
         parts.append(
             f'<tr><th scope="row" class="fw-normal"><a href="{html.escape(school_url(school.pk))}">'
@@ -511,10 +508,36 @@ def _rows_html(page, keys, badges, school_url) -> SafeString:
     return SafeString("".join(parts))  # every value in them went through html.escape
 
 
+def _flagged_html(flagged, labels, badges, school_url) -> SafeString:
+    """The summary's items: each requirement at risk or behind, as its school (a link to its
+    page), its column's label and its status."""
+    return SafeString(  # every value in them went through html.escape
+        "".join(
+            f'<li><a href="{html.escape(school_url(school.pk))}">{html.escape(school.name)}</a>: '
+            f"{html.escape(labels[cell.kind, cell.unannounced_only])} {badges[cell.status]}</li>"
+            for school, cell in flagged
+        )
+    )
+
+
+def _year_options_html(years, chosen) -> SafeString:
+    """The school year <select>'s options: each year by the year it starts, the chosen one
+    selected."""
+    # The labels are numbers ("2026-2027"), escaped all the same.
+    return SafeString(
+        "".join(
+            f'<option value="{option.start.year:d}"'
+            f"{' selected' if option.start == chosen.start else ''}>"
+            f"{html.escape(option.label)}</option>"
+            for option in years
+        )
+    )
+
+
 def _cell_html(cell, badges, notes) -> str:
     """One kind at one school: done out of required in the period in progress, the status, and
     the note under them (notes: those drawn so far, by period and drills planned)."""
-    current = cell.current
+    current = cell.requirements[-1]  # KindCompliance.current, without the property's call
     key = (current.period.label, current.planned)
     note = notes.get(key)
     if note is None:
