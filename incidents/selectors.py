@@ -7,6 +7,7 @@ written for them cannot reach a name, the narrative, the file number or a respon
 disclosed to a school admin by name comes through `disclosures_to`, apart from the incident.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -65,8 +66,7 @@ def incident_search(user, filters: IncidentFilters, *, tz) -> QuerySet[Incident]
     (`school_name`). The name comes by a subquery rather than a join: no School instance a row,
     and the count of the list's pages (sro_portal/core/pagination.py) leaves it out, where a
     join would stay in it."""
-    school_name = School.objects.filter(pk=OuterRef("school_id")).order_by().values("name")
-    incidents = incident_qs_for(user).annotate(school_name=Subquery(school_name))
+    incidents = incident_qs_for(user).annotate(school_name=_school_name())
     if filters.school_id:
         incidents = incidents.filter(school_id=filters.school_id)
     if filters.category:
@@ -86,6 +86,13 @@ def incident_search(user, filters: IncidentFilters, *, tz) -> QuerySet[Incident]
     return incidents.order_by("-occurred_at", "-pk")
 
 
+@functools.cache
+def _school_name() -> Subquery:
+    """The name of the outer incident's school. Built once a process: a query that uses it
+    resolves a copy, as it does of any queryset given to Subquery, and leaves this as it is."""
+    return Subquery(School.objects.filter(pk=OuterRef("school_id")).order_by().values("name"))
+
+
 PEOPLE_COUNTED = (InvolvementRole.SUBJECT, InvolvementRole.VICTIM, InvolvementRole.WITNESS)
 
 
@@ -99,6 +106,7 @@ def people_counts(user, incident_ids: list[int]) -> dict[int, tuple[int, int, in
         return {}
     counts = {pk: [0, 0, 0] for pk in incident_ids}
     roles = [role.value for role in PEOPLE_COUNTED]
+    slot = {role: index for index, role in enumerate(roles)}  # a role's place in the counts
     ids = ", ".join(["%s"] * len(incident_ids))
     # Nothing but placeholders and the table's name in the SQL: the values go as parameters.
     sql = (
@@ -109,7 +117,7 @@ def people_counts(user, incident_ids: list[int]) -> dict[int, tuple[int, int, in
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.agency_id, *incident_ids, *roles])
         for incident_id, role, n in cursor.fetchall():
-            counts[incident_id][roles.index(role)] = n
+            counts[incident_id][slot[role]] = n
     return {pk: tuple(values) for pk, values in counts.items()}
 
 

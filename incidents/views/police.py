@@ -107,7 +107,10 @@ def police_list(request):
     if query:
         # Incidents found by a student's name tie that student to them: a view of each.
         access_record_many(
-            actor=user, objs=_record_of(page), detail={"page": "incident list", "search": "name"}
+            actor=user,
+            objs=page.object_list,
+            model=Incident,
+            detail={"page": "incident list", "search": "name"},
         )
     return render(
         request,
@@ -124,20 +127,16 @@ def police_list(request):
     )
 
 
-def _record_of(rows) -> list[Incident]:
-    """Incidents for the access record, which reads their id and agency only."""
-    fields = ("id", "agency_id")
-    return [Incident.from_db(None, fields, (row.id, row.agency_id)) for row in rows]
-
-
 def _students_named(user, query: str) -> tuple[int, ...]:
-    students = student_qs_for(user)
-    for term in query.split()[:SEARCH_TERMS]:
-        students = students.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(student_number__iexact=term)
-        )
+    """The students the user sees whose name or number matches each word of `query`. One
+    filter() with a condition a word: each filter() call clones the query."""
+    words = [
+        Q(first_name__icontains=term)
+        | Q(last_name__icontains=term)
+        | Q(student_number__iexact=term)
+        for term in query.split()[:SEARCH_TERMS]
+    ]
+    students = student_qs_for(user).filter(*words)
     return tuple(students.order_by().values_list("pk", flat=True))
 
 

@@ -28,14 +28,20 @@ def access_record(
     )
 
 
-def access_record_many(*, actor, objs: list[models.Model], detail=None) -> None:
-    """Record that `actor` viewed each of `objs` at once (a list page): one insert."""
+def access_record_many(*, actor, objs: list, detail=None, model=None) -> None:
+    """Record that `actor` viewed each of `objs` at once (a list page): one insert. `objs`:
+    model instances; or, with `model`, rows of that model with an `id` and an `agency_id` (a
+    list's named tuples: no instance needed)."""
     if not objs:
         return
     if any(obj.agency_id != actor.agency_id for obj in objs):
         raise ValueError("An access event must stay inside the actor's agency.")
-    content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objs})
-    events = [(content_types[type(obj)].pk, str(obj.pk)) for obj in objs]
+    if model is not None:
+        content_type_id = ContentType.objects.get_for_model(model).pk
+        events = [(content_type_id, str(row.id)) for row in objs]
+    else:
+        content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objs})
+        events = [(content_types[type(obj)].pk, str(obj.pk)) for obj in objs]
     if connection.vendor == "postgresql":
         _insert_unnested(actor, events, detail or {})
         return

@@ -169,3 +169,26 @@ def test_access_record_many_writes_one_event_per_row(world_a, world_b):
     assert not AccessEvent.objects.filter(agency=world_b.agency).exists()
     with pytest.raises(ValueError):
         access_record_many(actor=world_a.supervisor, objs=[world_a.school, world_b.school])
+
+
+def test_access_record_many_takes_a_list_s_rows_of_a_model(world_a, world_b):
+    """A list's named tuples (id, agency_id) with their model: the events of the instances."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from schools.models import School
+    from sro_portal.audit.services import access_record_many
+
+    rows = list(
+        School.objects.filter(agency=world_a.agency)
+        .order_by("pk")
+        .values_list("id", "agency_id", named=True)
+    )
+    access_record_many(actor=world_a.supervisor, objs=rows, model=School)
+    events = AccessEvent.objects.filter(agency=world_a.agency).order_by("id")
+    school_type = ContentType.objects.get_for_model(School)
+    assert [(e.content_type, e.object_id) for e in events] == [
+        (school_type, str(row.id)) for row in rows
+    ]
+    theirs = School.objects.filter(agency=world_b.agency).values_list("id", "agency_id", named=True)
+    with pytest.raises(ValueError):  # another agency's row
+        access_record_many(actor=world_a.supervisor, objs=[theirs.first()], model=School)

@@ -526,6 +526,25 @@ def test_the_name_search_is_posted_kept_out_of_the_url_and_finds_the_incident(cl
     assert {i.id for i in client.get(url).context["page"]} == {found.pk, other.pk}
 
 
+def test_each_word_of_the_name_search_must_match(client, world_a):
+    student = StudentFactory(school=world_a.school, first_name="Zebulon", last_name="Quarrington")
+    StudentFactory(school=world_a.school, first_name="Zebulon", last_name="Smith")
+    found = make_incident(world_a.school, world_a.sro)
+    involve(found, InvolvementRole.SUBJECT, student=student)
+    signed_in(client, world_a.sro)
+    url = reverse("incidents:list")
+    client.post(url, {"q": "zebulon QUARR"})
+    assert [i.id for i in client.get(url).context["page"]] == [found.pk]
+    client.post(url, {"q": "Zebulon Smith"})  # a student, but in no incident
+    assert list(client.get(url).context["page"]) == []
+    client.post(url, {"q": "Quarrington Smith"})  # each word a different student
+    assert list(client.get(url).context["page"]) == []
+    # The incident found was recorded as viewed once, as an incident of the agency.
+    event = AccessEvent.objects.get()
+    assert (event.object_id, event.agency_id) == (str(found.pk), world_a.agency.pk)
+    assert event.content_type.model == "incident"
+
+
 def test_the_list_names_nobody_and_counts_people_by_role(client, world_a):
     student = StudentFactory(school=world_a.school, first_name="Zebulon", last_name="Quarrington")
     incident = make_incident(world_a.school, world_a.sro)
