@@ -3,6 +3,7 @@ at the schools `school_qs_for` gives them (school admins their own schools, SROs
 their assignments, supervisors and agency admins the whole agency). The catalogue (topics and
 their materials) is the agency's and every user of the agency reads it."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,13 +103,7 @@ def presentation_list_for(user, *, status: str = "", school=None, topic=None):
     Tuples rather than Presentation instances, and subqueries rather than joins: no model
     instance a row, and the count of the list's pages (sro_portal/core/pagination.py) leaves the
     names out."""
-    schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
-    topics = Topic.objects.filter(pk=OuterRef("topic_id")).order_by()
-    talks = presentation_qs_for(user).annotate(
-        school_name=Subquery(schools.values("name")),
-        topic_title=Subquery(topics.values("title")),
-        presenter_names=Subquery(_presenter_names()),
-    )
+    talks = presentation_qs_for(user).annotate(**_list_names())
     if status:
         talks = talks.filter(status=status)
     if school is not None:
@@ -119,6 +114,20 @@ def presentation_list_for(user, *, status: str = "", school=None, topic=None):
     return talks.values_list(
         *LIST_FIELDS, "school_name", "topic_title", "presenter_names", named=True
     )
+
+
+@functools.cache
+def _list_names() -> dict[str, Subquery]:
+    """The list's subqueries of names. Built once a process (the presenters' alone cost some
+    1,100 Python calls to build): a query that uses them resolves a copy of each, as it does of
+    any queryset given to Subquery, and leaves these as they are."""
+    schools = School.objects.filter(pk=OuterRef("school_id")).order_by()
+    topics = Topic.objects.filter(pk=OuterRef("topic_id")).order_by()
+    return {
+        "school_name": Subquery(schools.values("name")),
+        "topic_title": Subquery(topics.values("title")),
+        "presenter_names": Subquery(_presenter_names()),
+    }
 
 
 def _presenter_names() -> QuerySet:

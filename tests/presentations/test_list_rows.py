@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from presentations import selectors
+from presentations.forms.talks import PresentationFilterForm
 from presentations.models import Presentation, grades_label
 from presentations.templatetags.presentation_tags import (
+    filter_fields,
     list_rows_html,
     status_badge_html,
     when_html,
@@ -129,3 +131,35 @@ def test_the_date_and_time_are_as_the_date_filter_writes_them(world_a, language)
             date_format(timezone.localtime(moment), "DATETIME_FORMAT") for moment in moments
         ]
         assert [label(moment) for moment in moments] == expected
+
+
+# The filter fields as templates/presentations/presentation_list.html drew them before.
+FIELDS_TEMPLATE = engines["django"].from_string(
+    "{% for field in form %}\n"
+    '  <div class="col-sm-4 col-lg-3">\n'
+    '    <label class="form-label" for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+    "    {{ field }}\n"
+    '    {% for error in field.errors %}<div class="invalid-feedback">{{ error }}</div>'
+    "{% endfor %}\n"
+    "  </div>\n"
+    "  {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_filter_fields_are_what_the_template_drew(world_a, language):
+    world_a.school.name = f"School {TRICKY}"
+    world_a.school.save()
+    topic = TopicFactory(agency=world_a.agency, title=f"Topic {TRICKY}")
+    for params in (
+        None,  # unbound: no errors
+        {"school": str(world_a.school.pk), "topic": str(topic.pk), "status": "scheduled"},
+        {"school": "abc", "topic": "999999", "status": "<nope>"},  # errors under the fields
+    ):
+        with translation.override(language):
+            form = PresentationFilterForm(params, actor=world_a.supervisor)
+            form.is_valid()
+            drawn = filter_fields(form)
+            assert drawn == FIELDS_TEMPLATE.render({"form": form})
+            assert TRICKY not in drawn and "&lt;b&gt;&quot;Fish&quot;" in drawn
+    assert "invalid-feedback" in drawn and "selected" not in drawn
