@@ -1,7 +1,8 @@
 """The rows of the activity log's two pages, drawn in Python: `{% week_days days %}` (the
 days of the officer's week and their entries, templates/officers/activity_week.html),
-`{% activity_rows rows shows_officer %}` and `{% filter_fields filters %}` (the agency's list,
-activity_list.html).
+`{% activity_rows rows shows_officer %}`, `{% list_head shows_officer %}`,
+`{% time_by_role roles total total_minutes %}` and `{% filter_fields filters %}` (the agency's
+list, activity_list.html).
 
 In the template an entry cost about 350 Python calls (each of its ten {{ }} and {% if %} looked
 up through the context, rendered, localized and escaped in turn): for 50 entries, more than the
@@ -13,14 +14,17 @@ words the templates wrote with {% translate %} are written as that tag writes th
 """
 
 import functools
+import re
 from html import escape
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override, pgettext
 
 register = template.Library()
+
+SPECIAL = re.compile(r"[&<>\"']")  # what html.escape(quote=True) replaces
 
 # A day of the week, as the template's {% for day in days %} drew it: its heading and total,
 # then its entries (ENTRIES_HTML), if any.
@@ -74,6 +78,34 @@ ROW_HTML = """
     </tr>
   """
 OFFICER_HTML = "<td>{}</td>"
+
+# The list's head, as the template's <thead> drew it (with the officer's column or not).
+HEAD_HTML = """<thead><tr>
+    <th scope="col">{date}</th>
+    {officer}
+    <th scope="col">{school}</th>
+    <th scope="col">{activity}</th>
+    <th scope="col" class="d-none d-md-table-cell">{role}</th>
+    <th scope="col" class="text-end">{time}</th>
+    <th scope="col" class="text-end">{students}</th>
+    <th scope="col"><span class="visually-hidden">{actions}</span></th>
+  </tr></thead>"""
+HEAD_OFFICER_HTML = '<th scope="col">{}</th>'
+
+# The list's time by SRO role, as the template's <section> and {% for role in roles %} drew it.
+ROLES_HTML = """<section class="mb-3" aria-labelledby="time-by-role">
+  <h2 class="h6" id="time-by-role">{heading}</h2>
+  <div class="row g-2">
+    {roles}
+  </div>
+</section>"""
+ROLE_HTML = """
+    <div class="col-sm-4"><div class="border rounded p-2 h-100">
+      <div class="small text-body-secondary">{label}</div>
+      <div class="fw-semibold">{duration}{share}</div>
+    </div></div>
+    """
+SHARE_HTML = ' <span class="small text-body-secondary fw-normal">· {} %</span>'
 
 # One filter of the agency's list, as the template's {% for field in filters %} drew it.
 FILTER_HTML = """
@@ -160,10 +192,60 @@ def activity_rows(rows: list[dict], shows_officer: bool) -> SafeString:
     )
 
 
+@register.simple_tag
+def list_head(shows_officer: bool) -> SafeString:
+    """The list's <thead>, its column names in the current language."""
+    return _list_head(get_language(), shows_officer)
+
+
+@functools.lru_cache(maxsize=64)
+def _list_head(language: str | None, shows_officer: bool) -> SafeString:
+    # The words as {% translate %} wrote them: a translation is trusted, not escaped.
+    with override(language):
+        return SafeString(
+            HEAD_HTML.format(
+                date=gettext("Date"),
+                officer=HEAD_OFFICER_HTML.format(gettext("Officer")) if shows_officer else "",
+                school=gettext("School"),
+                activity=gettext("Activity"),
+                role=gettext("Role"),
+                time=pgettext("time spent", "Time"),
+                students=gettext("Students"),
+                actions=gettext("Actions"),
+            )
+        )
+
+
+@register.simple_tag
+def time_by_role(roles: list[dict], total: str, total_minutes: int) -> SafeString:
+    """The list's time by SRO role (activity_list's dicts: label, duration, share; `total`
+    written, `total_minutes` 0 when there is none: no shares then)."""
+    heading = gettext("Time by SRO role: %(total)s in all") % {"total": escape(total)}
+    return SafeString(  # every value below is escaped, or a translation (trusted)
+        ROLES_HTML.format(
+            heading=heading,
+            roles="".join(
+                ROLE_HTML.format(
+                    label=escape(role["label"]),
+                    duration=escape(role["duration"]),
+                    share=SHARE_HTML.format(role["share"]) if total_minutes else "",
+                )
+                for role in roles
+            ),
+        )
+    )
+
+
 def _escaper():
     """html.escape, as the template's autoescape wrote each value (all of them str), each value
     once a page: the rows of a page repeat their labels, lengths, dates, schools and officers."""
-    return functools.cache(escape)
+    return functools.cache(_escaped)
+
+
+def _escaped(value: str) -> str:
+    """html.escape(value), without its five replaces when there is nothing to escape (most
+    values: a row's change URL, its date, names)."""
+    return escape(value) if SPECIAL.search(value) else value
 
 
 @register.simple_tag

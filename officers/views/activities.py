@@ -316,8 +316,7 @@ def activity_list(request):
     edit_url, may_edit = pk_url("officers:activity_edit"), services.edit_rule(user)
     language = translation.get_language()
     labels, write = _category_labels(language), _writer(language)
-    # The time by role asks for the entries' latest date only when it needs it (see _last_day).
-    by_role = _minutes_by_role(user, filters, activities, lambda: _last_day(page, activities))
+    by_role = _minutes_by_role(user, filters, activities, page)
     total_minutes = sum(by_role.values())
     roles = [
         {
@@ -359,18 +358,30 @@ def activity_list(request):
     )
 
 
-def _minutes_by_role(user, filters, activities, last_day) -> dict[str, int]:
-    """The filtered entries' minutes by SRO role. The whole agency's over a period (the list as
-    a supervisor first opens it: this school year) are the dashboard's: added up from its kept
-    monthly figures (dashboards.rollups), not from 60,000 rows a year at a large agency.
-    `last_day()`: the entries' latest date (or None)."""
-    period = _agency_period(user, getattr(filters, "cleaned_data", {}), last_day)
+def _minutes_by_role(user, filters, activities, page) -> dict[str, int]:
+    """The filtered entries' minutes by SRO role (`page`: their page shown). The whole agency's
+    over a period (the list as a supervisor first opens it: this school year) are the
+    dashboard's: added up from its kept monthly figures (dashboards.rollups), not from 60,000
+    rows a year at a large agency."""
+    chosen = getattr(filters, "cleaned_data", {})
+    period = _agency_period(user, chosen, lambda: _last_day(page, activities))
+    if period is None and page.is_first and page.older is None:
+        # The page holds every entry (a narrow filter, a small agency): added up here.
+        return _page_minutes_by_role(page.object_list)
     if period is None:
         # minutes_by_role groups by category: an explicit order_by would join the GROUP BY.
         return selectors.minutes_by_role(activities.order_by())
     # A user who sees the whole agency: scope_for gives the program's scope of the agency.
     scope = scope_for(user, start=period[0], end=period[1])
     return by_role(time_spent.minutes_by_category(scope))
+
+
+def _page_minutes_by_role(entries) -> dict[str, int]:
+    """As selectors.minutes_by_role, over the rows in hand."""
+    minutes: dict[str, int] = {}
+    for entry in entries:
+        minutes[entry.category] = minutes.get(entry.category, 0) + entry.minutes
+    return by_role(minutes)
 
 
 def _agency_period(user, chosen: dict, last_day) -> tuple[date, date] | None:

@@ -11,7 +11,13 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from officers.forms.activities import ActivityFilterForm
-from officers.templatetags.activity_rows import activity_rows, filter_fields, week_days
+from officers.templatetags.activity_rows import (
+    activity_rows,
+    filter_fields,
+    list_head,
+    time_by_role,
+    week_days,
+)
 from officers.views.activities import _clock, _day_heading, _writer, duration
 from tests import factories
 
@@ -65,6 +71,31 @@ LIST_LOOP = """{% load i18n %}{% translate "Change" as change %}{% for entry in 
 href="{{ entry.edit_url }}">{{ change }}</a>{% endif %}</td>
     </tr>
   {% endfor %}"""
+
+LIST_HEAD = """{% load i18n %}<thead><tr>
+    <th scope="col">{% translate "Date" %}</th>
+    {% if shows_officer %}<th scope="col">{% translate "Officer" %}</th>{% endif %}
+    <th scope="col">{% translate "School" %}</th>
+    <th scope="col">{% translate "Activity" %}</th>
+    <th scope="col" class="d-none d-md-table-cell">{% translate "Role" %}</th>
+    <th scope="col" class="text-end">{% translate "Time" context "time spent" %}</th>
+    <th scope="col" class="text-end">{% translate "Students" %}</th>
+    <th scope="col"><span class="visually-hidden">{% translate "Actions" %}</span></th>
+  </tr></thead>"""
+
+ROLES_SECTION = """{% load i18n %}<section class="mb-3" aria-labelledby="time-by-role">
+  <h2 class="h6" id="time-by-role">{% blocktranslate with total=total %}Time by SRO role: \
+{{ total }} in all{% endblocktranslate %}</h2>
+  <div class="row g-2">
+    {% for role in roles %}
+    <div class="col-sm-4"><div class="border rounded p-2 h-100">
+      <div class="small text-body-secondary">{{ role.label }}</div>
+      <div class="fw-semibold">{{ role.duration }}{% if total_minutes %} <span \
+class="small text-body-secondary fw-normal">· {{ role.share }} %</span>{% endif %}</div>
+    </div></div>
+    {% endfor %}
+  </div>
+</section>"""
 
 FILTERS_LOOP = """{% for field in filters %}
   <div class="col-6 col-md">
@@ -169,6 +200,29 @@ def test_the_list_s_rows_are_the_template_s(language, shows_officer):
         assert activity_rows(rows, shows_officer) == drawn
         assert activity_rows([], shows_officer) == ""
     assert "<b>" not in drawn and "&lt;b&gt;" in drawn
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])  # "rôle d'ARS": translations unescaped
+@pytest.mark.parametrize("shows_officer", [True, False])
+def test_the_list_s_head_is_the_template_s(language, shows_officer):
+    with translation.override(language):
+        drawn = Template(LIST_HEAD).render(Context({"shows_officer": shows_officer}))
+        assert list_head(shows_officer) == drawn
+        assert list_head(shows_officer) is list_head(shows_officer)  # drawn once a language
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("total_minutes", [0, 135])
+def test_the_list_s_time_by_role_is_the_template_s(language, total_minutes):
+    roles = [
+        {"label": NASTY, "duration": "2 h", "share": 89},
+        {"label": "Educator", "duration": "<15 min>", "share": 11},
+        {"label": "Mentor & counsellor", "duration": "0 min", "share": 0},
+    ]
+    context = {"roles": roles, "total": f"{NASTY} 2 h 15", "total_minutes": total_minutes}
+    with translation.override(language):
+        drawn = Template(ROLES_SECTION).render(Context(context))
+        assert time_by_role(roles, context["total"], total_minutes) == drawn
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
