@@ -15,7 +15,7 @@ from django.urls import reverse
 from sro_portal.accounts.models import Agency, Role
 from sro_portal.audit.models import AccessEvent
 from sro_portal.dashboards import sections
-from sro_portal.dashboards.csv_export import escape_cell, table_csv
+from sro_portal.dashboards.csv_export import escape_cell, escaped_row, table_csv
 from sro_portal.dashboards.scope import scope_for
 from sro_portal.dashboards.sections import OFFICER, PROGRAM, SCHOOL, SectionSpec
 from sro_portal.dashboards.tables import Section, Table
@@ -92,6 +92,22 @@ def test_numbers_stay_numbers():
         "1.5",
         "",
     ]
+
+
+def test_a_row_is_escaped_as_each_of_its_cells():
+    """escaped_row() leaves to csv the numbers it writes as escape_cell() would: the same file."""
+    row = [
+        "=1+1", "Plain", -3, 0, 7, Decimal("2.50"), Decimal("-1"), 1.5, -0.25, 0.0, 1e-07, 1e300,
+        float("inf"), float("-inf"), float("nan"), None, True, False, "", "-2",
+    ]  # fmt: skip
+
+    def written(cells):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(cells)
+        return buffer.getvalue()
+
+    assert written(escaped_row(row)) == written([escape_cell(value) for value in row])
+    assert escaped_row(row)[:3] == ["'=1+1", "Plain", -3]
 
 
 def test_the_csv_has_a_bom_headers_and_escaped_rows(client, world_a, risky):

@@ -21,7 +21,7 @@ from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import incidents, payoff, responses, time_spent
 from sro_portal.dashboards.models import FigureVersion, MonthlyFigures
 from sro_portal.dashboards.scope import scope_for
-from sro_portal.dashboards.sections import build_sections
+from sro_portal.dashboards.sections import build_section, build_sections, build_table
 from tests import factories
 from tests.factories import payoff_agreement as agreement
 from tests.factories import payoff_check_in as check_in
@@ -393,8 +393,8 @@ def test_the_page_reads_its_kept_sources_ahead_in_two_queries(data, monkeypatch,
     with CaptureQueriesContext(connection) as page:
         shown = _page(scope)
 
-    def reads(table):
-        return [q for q in page if q["sql"].startswith(f'SELECT "{table}".')]
+    def reads(table):  # (plain SQL: rollups._read_many)
+        return [q for q in page if q["sql"].startswith("SELECT") and f"FROM {table} " in q["sql"]]
 
     # Six sources' months of the period and the incidents' year before, at once.
     assert len(reads("dashboards_monthlyfigures")) == 1
@@ -438,3 +438,60 @@ def test_the_triggers_migration_forgets_the_payoff_months_kept_without_them(worl
         migration.drop_triggers(None, editor)
         assert list(MonthlyFigures.objects.values_list("source", flat=True)) == ["activity"]
         migration.create_triggers(None, editor)  # as the migration leaves them
+
+
+def test_an_exported_table_alone_is_the_section_s_table(
+    data, monkeypatch, django_assert_num_queries
+):
+    """sections.build_table (the CSV export) builds the time section's table alone, from the
+    kept figures of its one field: the same table as the whole section's, and as the rows'.
+    Months without activities (kept as {}) are among them."""
+    supervisor = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    build_sections(supervisor)  # keeps the months
+    for user in (data.supervisor, data.school_admin, data.sro):
+        scope = scope_for(user, start=YEAR[0], end=YEAR[1])
+        section = build_section(scope, "time")
+        with monkeypatch.context() as patch:
+            patch.setattr(rollups, "_kept", lambda scope: False)
+            from_rows = build_section(scope_for(user, start=YEAR[0], end=YEAR[1]), "time")
+        for key in time_spent.TABLES:
+            alone = build_table(scope_for(user, start=YEAR[0], end=YEAR[1]), "time", key)
+            assert alone == section.table(key) == from_rows.table(key), (user.role, key)
+    # The kept months and their versions, and the names the table shows (none by category).
+    with django_assert_num_queries(3):
+        build_table(scope_for(data.supervisor, start=YEAR[0], end=YEAR[1]), "time", "by_officer")
+    with django_assert_num_queries(2):
+        build_table(scope_for(data.supervisor, start=YEAR[0], end=YEAR[1]), "time", "by_category")
+    # Hours per officer are not in an officer's own view; an unknown table is none.
+    officer = scope_for(data.sro, start=YEAR[0], end=YEAR[1])
+    assert build_table(officer, "time", "by_officer") is None
+    assert build_table(supervisor, "time", "nothing") is None
+    # A section without a table of its own builds the whole section for it.
+    assert build_table(supervisor, "incidents", "by_month") == (
+        build_section(supervisor, "incidents").table("by_month")
+    )
+    assert build_table(officer, "incidents", "by_month") is None  # not the officer's section
+
+
+def test_the_export_reads_only_the_kept_field_it_adds_up(data, monkeypatch):
+    """figures(fields=...) reads a kept month's figures with just that field and its columns
+    (a large agency's month is 11 kB of JSON, its categories half a kB): what is added up is
+    the same, and the activity list's minutes by category too."""
+    scope = scope_for(data.supervisor, start=YEAR[0], end=YEAR[1])
+    whole = rollups.figures(scope, "activity", time_spent.compute)  # computes and keeps them
+    for field in ("category", "officer_id", "school_id"):
+        part = rollups.figures(scope, "activity", time_spent.compute, fields=(field,))
+        assert [p.start for p, _figures in part] == [p.start for p, _figures in whole]
+        assert all(set(figures) <= {"columns", field} for _p, figures in part)
+        assert any(figures for _p, figures in part) and not all(figures for _p, figures in part)
+        assert (
+            rollups.sum_grouped(part)
+            == {field: rollups.sum_grouped(whole)[field]}
+            == rollups.sum_grouped(whole, fields=(field,))
+        )
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_kept", lambda scope: False)
+        from_rows = time_spent.minutes_by_category(scope)
+    assert (
+        time_spent.minutes_by_category(scope) == from_rows == {"mentoring": 90, "investigation": 75}
+    )

@@ -60,67 +60,147 @@ def compute(scope: Scope) -> dict:
 def minutes_by_category(scope: Scope) -> dict[str, int]:
     """{category: minutes} of the scope's activities (kept monthly figures where the scope has
     them: the activity list's time by role uses this for the whole agency)."""
-    # Only the categories are added up: each month also holds its schools' and officers' rows
-    # (450 a month in a large agency), which this does not need.
-    categories = [
-        (part, {"columns": figures.get("columns", []), "category": figures.get("category", [])})
-        for part, figures in rollups.figures(scope, "activity", compute)
-    ]
-    totals = rollups.sum_grouped(categories)
+    # Only the categories are read and added up: each month also holds its schools' and
+    # officers' rows (450 a month in a large agency), which this does not need.
+    months = rollups.figures(scope, "activity", compute, fields=("category",))
+    totals = rollups.sum_grouped(months, fields=("category",))
     return {category: row["minutes"] for category, row in totals.get("category", {}).items()}
 
 
 def build(scope: Scope) -> Section:
-    officer_view = scope.audience == Audience.OFFICER
     # A whole agency's whole months come from the kept monthly figures (rollups).
     months = rollups.figures(scope, "activity", compute)
     totals = rollups.sum_grouped(months)
-    monthly = {}  # {first day of the month: the month's totals}, from its categories
+    tables = [
+        make(scope, months, totals) for key, (_field, make) in TABLES.items() if _shown(scope, key)
+    ]
+    minutes = count = students = 0
+    for row in totals.get("category", {}).values():
+        minutes += row["minutes"] or 0
+        count += row["count"]
+        students += row["students"] or 0
+    return Section(
+        key="time",
+        title=pgettext("time spent", "Time"),
+        figures=[
+            Figure(_("Hours logged"), hours(minutes), table="by_category"),
+            Figure(_("Activities"), count, table="by_category"),
+            Figure(_("Students reached"), students, table="by_school"),
+        ],
+        tables=tables,
+        note=_(
+            "Students reached are summed over activities: a student reached twice counts twice."
+        ),
+    )
+
+
+def table(scope: Scope, key: str) -> Table | None:
+    """The section's table `key` alone, as build() makes it (the CSV export): only the kept
+    figures of the field it adds up are read, and only the names it shows."""
+    if key not in TABLES or not _shown(scope, key):
+        return None
+    field, make = TABLES[key]
+    months = rollups.figures(scope, "activity", compute, fields=(field,))
+    return make(scope, months, rollups.sum_grouped(months, fields=(field,)))
+
+
+def _shown(scope: Scope, key: str) -> bool:
+    """Hours per officer are not in an officer's own view."""
+    return key != "by_officer" or scope.audience != Audience.OFFICER
+
+
+def _counted() -> list[str]:
+    return [_("Hours"), _("Activities"), _("Students reached")]
+
+
+def _category_table(scope: Scope, months: list, totals: dict) -> Table:
+    rows = [
+        [
+            str(ActivityCategory(code).label),
+            hours(row["minutes"]),
+            row["count"],
+            row["students"] or 0,
+        ]
+        for code, row in totals.get("category", {}).items()
+    ]
+    return Table(
+        key="by_category",
+        title=_("Hours by activity category"),
+        columns=[_("Category"), *_counted()],
+        rows=_by_hours(rows),
+        chart="hbar",
+        description=_(
+            "Hours (minutes logged / 60, one decimal) of the activities dated in the "
+            "period, with the number of entries and the students they reached."
+        ),
+    )
+
+
+def _role_table(scope: Scope, months: list, totals: dict) -> Table:
+    """Each category serves one role (officers.models.by_role)."""
+    by_category = totals.get("category", {})
+    total = sum(row["minutes"] or 0 for row in by_category.values())
+    role_minutes = by_role({code: row["minutes"] for code, row in by_category.items()})
+    return Table(
+        key="by_role",
+        title=_("Hours by SRO role"),
+        columns=[_("SRO role"), _("Hours"), _("Share of hours (%)")],
+        rows=[
+            [str(role.label), hours(minutes), percent(minutes, total)]
+            for role, minutes in role_minutes.items()
+        ],
+        chart="bar",
+        description=_(
+            "Each activity category serves one role; administration counts with law "
+            "enforcement. The share is of all minutes logged in the period."
+        ),
+    )
+
+
+def _officer_table(scope: Scope, months: list, totals: dict) -> Table:
+    names = officer_names(scope)
+    rows = [
+        [names.get(pk, ""), hours(row["minutes"]), row["count"], row["students"] or 0]
+        for pk, row in totals.get("officer_id", {}).items()
+    ]
+    return Table(
+        key="by_officer",
+        title=_("Hours per officer"),
+        columns=[_("Officer"), *_counted()],
+        rows=_by_hours(rows),
+        chart="hbar",
+        description=_("Hours each officer logged in the period at the schools shown."),
+    )
+
+
+def _school_table(scope: Scope, months: list, totals: dict) -> Table:
+    names = school_names(scope)
+    rows = [
+        [names.get(pk, ""), hours(row["minutes"]), row["count"], row["students"] or 0]
+        for pk, row in totals.get("school_id", {}).items()
+    ]
+    return Table(
+        key="by_school",
+        title=_("Hours per school"),
+        columns=[_("School"), *_counted()],
+        rows=_by_hours(rows),
+        chart="hbar",
+        description=_("Hours officers logged at each school in the period."),
+    )
+
+
+def _month_table(scope: Scope, months: list, totals: dict) -> Table:
+    """Every month of the period (months without entries count zero), from its categories."""
+    monthly = {}  # {first day of the month: the month's totals}
     for part, figures in months:
         month = monthly.setdefault(part.start.replace(day=1), dict.fromkeys(TOTALS, 0))
         for _category, row in rollups.rows(figures, "category"):
             for name in TOTALS:
                 month[name] += row[name]
-
-    # 1. By category: also gives the roles and the totals.
-    by_category = totals.get("category", {})
-    role_minutes = by_role({code: row["minutes"] for code, row in by_category.items()})
-    category_rows = []
-    total_minutes = total_count = total_students = 0
-    for code, row in by_category.items():
-        category = ActivityCategory(code)
-        minutes, count, students = row["minutes"] or 0, row["count"], row["students"] or 0
-        total_minutes += minutes
-        total_count += count
-        total_students += students
-        category_rows.append([str(category.label), hours(minutes), count, students])
-
-    role_rows = [
-        [str(role.label), hours(minutes), percent(minutes, total_minutes)]
-        for role, minutes in role_minutes.items()
-    ]
-
-    # 2. By officer (not in an officer's own view).
-    officer_rows = []
-    if not officer_view:
-        names = officer_names(scope)
-        officer_rows = [
-            [names.get(pk, ""), hours(row["minutes"]), row["count"], row["students"] or 0]
-            for pk, row in totals.get("officer_id", {}).items()
-        ]
-
-    # 3. By school.
-    names = school_names(scope)
-    school_rows = [
-        [names.get(pk, ""), hours(row["minutes"]), row["count"], row["students"] or 0]
-        for pk, row in totals.get("school_id", {}).items()
-    ]
-
-    # 4. By month, every month of the period (months without entries count zero).
-    month_rows = []
+    rows = []
     for month in months_between(scope.start, scope.end):
         row = monthly.get(month)
-        month_rows.append(
+        rows.append(
             [
                 month.strftime("%Y-%m"),
                 hours(row["minutes"]) if row else 0.0,
@@ -128,71 +208,21 @@ def build(scope: Scope) -> Section:
                 (row["students"] or 0) if row else 0,
             ]
         )
-
-    counted = [_("Hours"), _("Activities"), _("Students reached")]
-    tables = [
-        Table(
-            key="by_category",
-            title=_("Hours by activity category"),
-            columns=[_("Category"), *counted],
-            rows=_by_hours(category_rows),
-            chart="hbar",
-            description=_(
-                "Hours (minutes logged / 60, one decimal) of the activities dated in the "
-                "period, with the number of entries and the students they reached."
-            ),
-        ),
-        Table(
-            key="by_role",
-            title=_("Hours by SRO role"),
-            columns=[_("SRO role"), _("Hours"), _("Share of hours (%)")],
-            rows=role_rows,
-            chart="bar",
-            description=_(
-                "Each activity category serves one role; administration counts with law "
-                "enforcement. The share is of all minutes logged in the period."
-            ),
-        ),
-    ]
-    if not officer_view:
-        tables.append(
-            Table(
-                key="by_officer",
-                title=_("Hours per officer"),
-                columns=[_("Officer"), *counted],
-                rows=_by_hours(officer_rows),
-                chart="hbar",
-                description=_("Hours each officer logged in the period at the schools shown."),
-            )
-        )
-    tables += [
-        Table(
-            key="by_school",
-            title=_("Hours per school"),
-            columns=[_("School"), *counted],
-            rows=_by_hours(school_rows),
-            chart="hbar",
-            description=_("Hours officers logged at each school in the period."),
-        ),
-        Table(
-            key="by_month",
-            title=_("Hours per month"),
-            columns=[_("Month"), *counted],
-            rows=month_rows,
-            chart="line",
-            description=_("Hours logged in each month of the period (by the activity's date)."),
-        ),
-    ]
-    return Section(
-        key="time",
-        title=pgettext("time spent", "Time"),
-        figures=[
-            Figure(_("Hours logged"), hours(total_minutes), table="by_category"),
-            Figure(_("Activities"), total_count, table="by_category"),
-            Figure(_("Students reached"), total_students, table="by_school"),
-        ],
-        tables=tables,
-        note=_(
-            "Students reached are summed over activities: a student reached twice counts twice."
-        ),
+    return Table(
+        key="by_month",
+        title=_("Hours per month"),
+        columns=[_("Month"), *_counted()],
+        rows=rows,
+        chart="line",
+        description=_("Hours logged in each month of the period (by the activity's date)."),
     )
+
+
+# The section's tables in page order: {key: (the grouped field it adds up, its maker)}.
+TABLES = {
+    "by_category": ("category", _category_table),
+    "by_role": ("category", _role_table),
+    "by_officer": ("officer_id", _officer_table),
+    "by_school": ("school_id", _school_table),
+    "by_month": ("category", _month_table),
+}
