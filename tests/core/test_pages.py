@@ -244,3 +244,21 @@ def test_the_menu_kept_per_role_and_language_is_each_role_s_own(client, world_a)
                     assert (f">{entry}</a>" in html) == (role in roles), (language, role, entry)
             key = make_template_fragment_key("navbar_menu", [language, role])
             assert caches["fragments"].get(key) is not None
+
+
+def test_the_brand_and_the_role_badge_kept_are_each_visitor_s_own(client, world_a):
+    """The brand and toggler are kept per language and sign-in, the role badge per role: a
+    visitor signed out after someone signed in gets no toggler, each role its own badge."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    toggler = 'class="navbar-toggler"'
+    for _ in range(2):  # rendered, then read back from the cache
+        for role, badge in ((Role.SRO, "School resource officer"), (Role.SUPERVISOR, "Supervisor")):
+            html = signed_in(client, world_a.users[role]).get(reverse("dashboards:home")).text
+            assert toggler in html and f'ms-1">{badge}</span>' in html
+        client.logout()
+        html = client.get(reverse("account_login")).text
+        assert toggler not in html
+        brand = 'class="navbar-brand d-flex align-items-center gap-2"'
+        assert f'{brand} href="{reverse("account_login")}"' in html
