@@ -1,5 +1,5 @@
 """The police incident list's rows and filter fields, drawn in Python (templates/incidents/
-police_list.html): `{% incident_rows page people %}` and `{% filter_fields form %}`.
+police_list.html): `{% incident_rows page people %}`.
 
 Drawn by the template language, a page of 50 rows cost some 13,000 Python calls: each `{{ }}`
 looks its value up, escapes and renders it on its own. Here a row is one f-string. What does not
@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -87,29 +86,3 @@ def _labels(language: str | None) -> _Labels:
         high=f' <span class="badge text-bg-danger">{high}</span>',
         people=escape(_("%(subjects)s subj. · %(victims)s vict. · %(witnesses)s witn.")),
     )
-
-
-# The width of each filter field's column: the first, the second, every other.
-FILTER_COLUMNS = ("col-sm-6 col-lg-3", "col-sm-6 col-lg-2", "col-sm-4 col-lg-2")
-
-
-@register.simple_tag
-def filter_fields(form) -> SafeString:
-    """Each field of the list's filter form with its label and errors, in its column."""
-    html = []
-    for index, field in enumerate(form):
-        errors = "".join(
-            [
-                f'<div class="invalid-feedback">{conditional_escape(error)}</div>'
-                for error in field.errors
-            ]
-        )
-        html.append(
-            f'\n  <div class="{FILTER_COLUMNS[min(index, 2)]}">\n'
-            f'    <label class="form-label" for="{escape(field.id_for_label)}">'
-            f"{conditional_escape(field.label)}</label>\n"
-            f"    {field}\n"  # drawn and escaped by the form renderer
-            f"    {errors}\n"
-            "  </div>\n  "
-        )
-    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

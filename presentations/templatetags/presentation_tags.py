@@ -11,9 +11,6 @@ the template's variables (each `{{ }}` looks up, escapes and renders its value o
 a row is one str.format, and each date, time of day, range of grades, badge and text is worked
 out once a page: about 3,500 calls, most of them formatting the page's dates.
 tests/presentations/test_list_rows.py compares the rows with what the template drew.
-
-The list's filter fields are drawn by `{% filter_fields filter_form %}` (as the incident list's
-are, incidents/templatetags/incident_list.py), compared with the template loop in the same test.
 """
 
 import functools
@@ -23,7 +20,7 @@ from html import escape
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format, get_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -147,27 +144,3 @@ def presentation_when(presentation) -> SafeString:
 @register.simple_tag
 def presentation_list_rows(talks) -> SafeString:
     return list_rows_html(talks)
-
-
-@register.simple_tag
-def filter_fields(form) -> SafeString:
-    """Each field of the list's filter form with its label and errors, as the template's
-    `{% for field in filter_form %}` loop drew them (the loop's lookups cost some hundreds of
-    Python calls a page). tests/presentations/test_list_rows.py compares the two."""
-    html = []
-    for field in form:
-        errors = "".join(
-            [
-                f'<div class="invalid-feedback">{conditional_escape(error)}</div>'
-                for error in field.errors
-            ]
-        )
-        html.append(
-            '\n  <div class="col-sm-4 col-lg-3">\n'
-            f'    <label class="form-label" for="{escape(field.id_for_label)}">'
-            f"{conditional_escape(field.label)}</label>\n"
-            f"    {field}\n"  # drawn and escaped by the form renderer
-            f"    {errors}\n"
-            "  </div>\n  "
-        )
-    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from incidents import selectors
 from incidents.forms.police import IncidentFilterForm
 from incidents.models import Category, Incident, Involvement, InvolvementRole, Location, Severity
-from incidents.templatetags.incident_list import escape, filter_fields, incident_rows
+from incidents.templatetags.incident_list import escape, incident_rows
 from incidents.views.police import ROW_FIELDS
 from sro_portal.core.dates import datetime_label
+from sro_portal.core.templatetags.filter_fields import filter_fields
 from tests.factories import StudentFactory
 
 Row = namedtuple("Row", ROW_FIELDS)
@@ -144,7 +145,8 @@ def test_the_filter_fields_are_what_the_template_drew(world_a, language):
             form = IncidentFilterForm(params, actor=world_a.supervisor)
             form.is_valid()
             expected = engines["django"].from_string(FIELDS_TEMPLATE).render({"form": form})
-            assert filter_fields(form) == expected
+            columns = ("col-sm-6 col-lg-3", "col-sm-6 col-lg-2", "col-sm-4 col-lg-2")
+            assert filter_fields(form, *columns) == expected
     assert "invalid-feedback" in expected
 
 

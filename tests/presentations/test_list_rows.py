@@ -15,13 +15,13 @@ from presentations import selectors
 from presentations.forms.talks import PresentationFilterForm
 from presentations.models import Presentation, grades_label
 from presentations.templatetags.presentation_tags import (
-    filter_fields,
     list_rows_html,
     status_badge_html,
     when_html,
 )
 from sro_portal.accounts.models import Role
 from sro_portal.core.dates import datetime_label
+from sro_portal.core.templatetags.filter_fields import filter_fields
 from tests.factories import PresentationFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_the_filter_fields_are_what_the_template_drew(world_a, language):
         with translation.override(language):
             form = PresentationFilterForm(params, actor=world_a.supervisor)
             form.is_valid()
-            drawn = filter_fields(form)
+            drawn = filter_fields(form, "col-sm-4 col-lg-3")
             assert drawn == FIELDS_TEMPLATE.render({"form": form})
             assert TRICKY not in drawn and "&lt;b&gt;&quot;Fish&quot;" in drawn
     assert "invalid-feedback" in drawn and "selected" not in drawn
