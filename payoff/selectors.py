@@ -157,13 +157,13 @@ def overall_percent(progress: list[TaskProgress]) -> int:
 def percent_by_agreement(user, agreements: list[Agreement]) -> dict[int, int]:
     """Overall progress of each of `agreements` (a page of agreement_list_for(user)), in one
     query: overall_percent(progress_of(agreement)) for each, left out for one without tasks.
-    Read from the tasks of those ids, without the list's scope compiled again: the ids come
-    from it."""
+    Only of the agreements the user sees (agreement_qs_for), whatever ids the caller gives."""
     if not agreements:
         return {}
+    ids = [agreement.pk for agreement in agreements]
     tasks = (
         Task.objects.filter(
-            agency_id=user.agency_id, agreement_id__in=[agreement.pk for agreement in agreements]
+            agency_id=user.agency_id, agreement__in=agreement_qs_for(user).filter(pk__in=ids)
         )
         .order_by()
         .values_list("agreement_id", "pk", "unit", "required")

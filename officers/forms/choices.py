@@ -15,18 +15,13 @@ from sro_portal.core.forms import RowChoiceField, RowChoiceIterator
 
 
 class ListedChoiceIterator(RowChoiceIterator):
-    """RowChoiceIterator's (value, label) pairs, read from the database once, each label the
-    first non-empty of the label columns (as RowChoiceField.label_from_columns): in one list
-    comprehension rather than a generator and a call a row (150 officers, 300 schools)."""
+    """RowChoiceIterator's (value, label) pairs, read from the database once a form."""
 
     _pairs: list | None = None
 
     def pairs(self) -> list[tuple]:
         if self._pairs is None:
-            field = self.field
-            rows = self.queryset.values_list("pk", *field.label_fields)
-            empty = [] if field.empty_label is None else [("", field.empty_label)]
-            self._pairs = empty + [(row[0], next(filter(None, row[1:]), "")) for row in rows]
+            self._pairs = list(super().__iter__())
         return self._pairs
 
     def __iter__(self):

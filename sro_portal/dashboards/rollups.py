@@ -190,7 +190,7 @@ def _read(scope: Scope, sources, units: list, fields=()) -> dict[str, tuple[dict
     rows afterwards look out of date at the next view (computed again), never a stale row look
     exact. The units follow each other (whole months, the last one up to yesterday): the days
     between the first unit's start and the last one's end are theirs, summed by month. With
-    `fields`, the kept figures hold only those fields and "columns" (_only_fields)."""
+    `fields`, the kept figures hold only those fields and "columns" (_kept_rows)."""
     return _read_many(scope, [(sources, units)], fields)[0]
 
 

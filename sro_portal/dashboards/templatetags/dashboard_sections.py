@@ -17,6 +17,7 @@ templates had them.
 import functools
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
@@ -97,7 +98,8 @@ def table_html(section_key: str, table: Table, query: str, words: dict) -> str:
     """One table of a section (as on screen: Table.on_screen()), as _table.html drew it."""
     anchor = f"table-{section_key}-{table.key}"
     title = escape_text(table.title)
-    href = _export_url(get_script_prefix(), get_urlconf(), section_key, table.key)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # as links.fixed_url keys its URLs
+    href = _export_url(get_script_prefix(), urlconf, section_key, table.key)
     if query:
         href += "?" + escape_text(query)
     description = (
