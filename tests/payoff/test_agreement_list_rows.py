@@ -140,3 +140,15 @@ def test_the_page_s_progress_is_each_agreement_s_own(world_a):
     }
     assert percents == {hours.pk: 62, mixed.pk: 0, over.pk: 100}
     assert selectors.percent_by_agreement(world_a.supervisor, []) == {}
+
+
+def test_the_page_s_progress_is_only_of_agreements_the_user_sees(world_a):
+    """An SRO asking for the progress of an agreement at a school not theirs gets none of it."""
+    mine, mine_task = active_agreement(world_a)
+    log(world_a, mine, mine_task, hours="1")
+    theirs = make_agreement(world_a, school=world_a.other_school)
+    add_task(world_a, theirs, required="2")
+
+    percents = selectors.percent_by_agreement(world_a.sro, [mine, theirs])
+
+    assert percents == {mine.pk: 50}
