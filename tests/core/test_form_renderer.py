@@ -57,6 +57,9 @@ def test_the_lean_select_gives_django_s_options(value):
         assert lean.render("x", value, renderer=renderer) == django_s.render(
             "x", value, renderer=renderer
         )
+    # And against Django's own template, not only through select_html().
+    templated = django_s.render("x", value, renderer=DjangoTemplates())
+    assert lean.render("x", value, renderer=FormRenderer()) == _normalised(templated)
 
 
 def test_labels_and_values_are_escaped():

@@ -64,3 +64,18 @@ def test_fixed_static_follows_a_new_static_url():
     with override_settings(STATIC_URL="/elsewhere/"):
         assert template.render(Context()).startswith("/elsewhere/")
     assert template.render(Context()) == before
+
+
+def test_the_layout_s_htmx_script_is_what_htmx_script_writes(client, world_a):
+    """base.html names htmx's file itself (a static URL looked up once): the tag it replaced
+    writes the same <script>, so an upgrade of django-htmx that renames the file shows here."""
+    from django.template import Context, Template
+
+    from tests.helpers import signed_in
+
+    page = signed_in(client, world_a.supervisor).get("/").text
+    nonce = page.split('nonce="', 1)[1].split('"', 1)[0]
+    expected = Template("{% load django_htmx %}{% htmx_script %}").render(
+        Context({"csp_nonce": nonce})
+    )
+    assert expected in page

@@ -45,6 +45,7 @@ def _asked(world_a, world_b) -> list[str]:
         f" {school} ",
         f"+{school}",
         str(sro),
+        str(world_a.other_school.pk),  # the agency's, but not the SRO's school
         str(world_b.school.pk),
         str(world_b.sro.pk),
         "0",
@@ -106,3 +107,15 @@ def test_each_form_reads_its_own_options(world_a):
     assert second.is_valid()
     assert f'value="{school.pk}" selected' in str(second["school"])
     assert f'value="{school.pk}"' not in str(first["school"])
+
+
+@pytest.mark.django_db
+def test_a_school_outside_the_sro_s_is_not_a_choice(world_a):
+    """The options are the actor's schools: another school of the agency is refused for an SRO,
+    accepted for a supervisor."""
+    data = {"school": str(world_a.other_school.pk)}
+    sro_form = ActivityFilterForm(data, actor=world_a.sro)
+    assert not sro_form.is_valid() and "school" in sro_form.errors
+    supervisor_form = ActivityFilterForm(data, actor=world_a.supervisor)
+    assert supervisor_form.is_valid()
+    assert supervisor_form.cleaned_data["school"] == world_a.other_school.pk
