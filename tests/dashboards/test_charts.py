@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sro_portal.dashboards.tables import Table
-from sro_portal.dashboards.templatetags.charts import cell, has_values
+from sro_portal.dashboards.templatetags.charts import DESC_ROWS, cell, has_values
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -67,6 +67,22 @@ def test_a_chart_is_an_accessible_image_with_title_and_desc(kind):
         "Incidents recorded at each school. Alpha High: 5; Alpha Composite: 2; Beta Catholic: 0."
     )
     assert root.get("viewBox").startswith("0 0 640 ")
+
+
+@pytest.mark.parametrize(
+    ("language", "hidden", "said"),
+    [
+        ("en", 1, "1 more row in the table below."),
+        ("en", 2, "2 more rows in the table below."),
+        ("fr", 1, "1 ligne de plus dans le tableau ci-dessous."),
+        ("fr", 2, "2 lignes de plus dans le tableau ci-dessous."),
+    ],
+)
+def test_the_desc_counts_the_rows_it_leaves_to_the_table(language, hidden, said):
+    rows = [[f"School {n}", n] for n in range(DESC_ROWS + hidden)]
+    with translation.override(language):
+        desc = parse(schools_table(rows=rows, columns=["School", "Incidents"])).find(f"{SVG}desc")
+    assert desc.text.endswith(f"School {DESC_ROWS - 1}: {DESC_ROWS - 1}. {said}")
 
 
 def test_a_bar_chart_has_one_bar_per_row_with_its_value_written():

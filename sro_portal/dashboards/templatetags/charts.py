@@ -35,7 +35,7 @@ from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -446,9 +446,12 @@ def _description(table, rows, written, names) -> str:
             parts.append(f"{row[0]}: {values}")
     text = "; ".join(parts) + "."
     if len(rows) > DESC_ROWS:
-        text += " " + _("%(count)s more rows in the table below.") % {
-            "count": len(rows) - DESC_ROWS
-        }
+        more = len(rows) - DESC_ROWS
+        text += " " + ngettext(
+            "%(count)s more row in the table below.",
+            "%(count)s more rows in the table below.",
+            more,
+        ) % {"count": more}
     if not rows:
         text = _("No figures.")
     return f"{table.description} {text}".strip()
