@@ -177,7 +177,7 @@ def _parse_args(argv):
     parser.add_argument(
         "--sequential",
         action="store_true",
-        help="time a page, then its SQL, then its peer (the method before 2026-11-30)",
+        help="time a page, then its SQL, then its peer (the results before rounds)",
     )
     parser.add_argument("--only", help="comma-separated page keys (the minimal view is kept)")
     parser.add_argument("--exclude", help="comma-separated page keys to leave out")
@@ -614,7 +614,7 @@ def _measure_page(
     cookie = _session(world, page.user, page.session)
     result = {"key": page.key, "label": page.label, "path": page.path, "kind": page.kind}
     result["role"] = page.user
-    if sequential or page.kind == "minimal":
+    if sequential or page.kind in ("minimal", "reference"):  # no ratio to judge
         statements = _one_after_another(handler, world, page, cookie, n, result)
     else:
         statements = _in_turn(handler, world, page, cookie, n, result)
@@ -669,7 +669,7 @@ def _in_turn(handler, world, page: Page, cookie: str, n: int, result: dict) -> l
 
 
 def _one_after_another(handler, world, page: Page, cookie: str, n: int, result: dict):
-    """--sequential (the method of the results before 2026-11-30): the page's requests, then its
+    """--sequential (the method of every result before rounds): the page's requests, then its
     SQL in a loop of its own, then its peer's requests; the ratio takes the run's first minimal
     view. Returns the page's statements."""
     result |= _timed_requests(handler, page.path, cookie, n, before=page.before)
