@@ -127,6 +127,13 @@ if USING_POSTGRES and env.bool("DATABASE_POOL", default=True):
         # A connection back in the pool forgets the agency of its last request or task.
         "reset": rls.pool_reset,
     }
+if USING_POSTGRES:
+    # No JIT compilation: PostgreSQL compiles a query to machine code once its estimated cost
+    # passes jit_above_cost (100,000), which pays for long analytic scans and ruins web pages.
+    # The audit trail's query (a union of 34 event tables) costs about that on an empty database
+    # and took 13 s to compile for 7 ms of work; any real agency's data pushes it over.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 if not USING_POSTGRES:
     # The activity index's INCLUDE columns (a covering index for the lists' totals) only exist
     # on PostgreSQL; SQLite (the local demo) builds the index without them.

@@ -192,3 +192,19 @@ def test_access_record_many_takes_a_list_s_rows_of_a_model(world_a, world_b):
     theirs = School.objects.filter(agency=world_b.agency).values_list("id", "agency_id", named=True)
     with pytest.raises(ValueError):  # another agency's row
         access_record_many(actor=world_a.supervisor, objs=[theirs.first()], model=School)
+
+
+@pytest.mark.postgres
+def test_the_portal_s_connections_never_compile_queries_with_jit(client, world_a):
+    """PostgreSQL's JIT took 13 s to compile the audit trail's union of event tables for 7 ms
+    of work (sro_portal/settings.py): the portal's connections turn it off, so even a query past
+    every JIT threshold runs plain. Checked on the connection the trail's page used."""
+    signed_in(client, world_a.admin)
+    assert client.get(reverse("audit:trail")).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SET LOCAL jit_above_cost = 0")  # every query would be compiled
+        cursor.execute("EXPLAIN (ANALYZE, SUMMARY) SELECT count(*) FROM audit_accessevent")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "JIT:" not in plan
