@@ -136,7 +136,9 @@ def _import_confirmed(request, form):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(count)s schools imported.") % {"count": len(schools)})
+        count = len(schools)
+        imported = ngettext("%(count)s school imported.", "%(count)s schools imported.", count)
+        messages.success(request, imported % {"count": count})
         return redirect("schools:school_list")
     return render(request, "schools/school_import.html", {"form": form})
 

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 # Pages a signed-in user without MFA may still reach: enrolment itself, signing out, the
@@ -101,11 +102,19 @@ class SessionTimeoutMiddleware:
             last_seen = request.session.setdefault(LAST_SEEN, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 minutes = settings.SESSION_IDLE_TIMEOUT // 60
-                reason = _("You were signed out after %(minutes)s minutes without activity.")
+                reason = ngettext(
+                    "You were signed out after %(minutes)s minute without activity.",
+                    "You were signed out after %(minutes)s minutes without activity.",
+                    minutes,
+                )
                 return _signed_out(request, reason % {"minutes": minutes})
             if now - started > settings.SESSION_COOKIE_AGE:
                 hours = settings.SESSION_COOKIE_AGE // 3600
-                reason = _("You were signed out %(hours)s hours after signing in.")
+                reason = ngettext(
+                    "You were signed out %(hours)s hour after signing in.",
+                    "You were signed out %(hours)s hours after signing in.",
+                    hours,
+                )
                 return _signed_out(request, reason % {"hours": hours})
         return self.get_response(request)
 

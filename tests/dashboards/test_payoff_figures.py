@@ -209,8 +209,8 @@ def test_another_agency_sees_only_its_own(year, world_b):
         "Agreements": (2, ""),  # its agreement and its tombstone
         "Completion rate (%)": (50.0, "1 of 2 closed"),
         "Hours worked": (Decimal("5.00"), ""),
-        "Re-offence at 6 months (%)": (100.0, "1 of 1 confirmed check-ins"),
-        "Re-offence at 12 months (%)": (100.0, "1 of 1 confirmed check-ins"),
+        "Re-offence at 6 months (%)": (100.0, "1 of 1 confirmed check-in"),
+        "Re-offence at 12 months (%)": (100.0, "1 of 1 confirmed check-in"),
     }
 
 

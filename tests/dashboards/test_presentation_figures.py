@@ -168,6 +168,7 @@ def test_another_agency_sees_only_its_own_talks(world_b, talks):
         "Students reached": 500,
         "Average usefulness (1 to 5)": 5.0,
     }
+    assert section.figures[2].detail == "1 feedback answer"
 
 
 def test_no_talks_no_average(world_a):

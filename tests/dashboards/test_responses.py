@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from sro_portal.dashboards.metrics import responses
 from sro_portal.dashboards.scope import scope_for
+from sro_portal.dashboards.templatetags.charts import cell
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +183,21 @@ def test_response_queries_do_not_grow_with_data(world_a, dataset, django_assert_
         assert _figures(responses.build(scope))["Subjects with a response"] == 8 + 90
     with django_assert_num_queries(2):
         responses.build(school_scope)
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "total", "said"),
+    [
+        ("en", 1, 1, "1 of 1 subject"),
+        ("en", 0, 0, "0 of 0 subjects"),
+        ("en", 12, 1204, "12 of 1,204 subjects"),
+        ("fr", 1, 1, "1 sur 1 personne en cause"),
+        ("fr", 12, 1204, "12 sur 1{sep}204 personnes en cause"),
+    ],
+)
+def test_a_share_of_subjects_reads_as_its_figure_does(language, count, total, said):
+    """The sentence under a percentage: its noun agrees with the total, and its numbers are
+    grouped as the figures' own values are ({% cell %})."""
+    with translation.override(language):
+        sep = cell(1204)[1]  # the language's thousands separator, as the figures write it
+        assert responses._subjects(count, total) == said.format(sep=sep)

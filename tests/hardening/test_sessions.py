@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.test import override_settings
 from django.urls import reverse
 
 from incidents.models import Disclosure
@@ -69,6 +70,33 @@ def test_a_session_ends_12_hours_after_signing_in_however_active(client, world_a
 
     assert _signed_out_to_login(response, reverse(HOME))
     assert "12 hours after signing in" in client.get(response.url).text
+
+
+@pytest.mark.parametrize(
+    ("idle_timeout", "age", "pages_every", "said"),
+    [
+        # Idle for two minutes against a one-minute timeout.
+        (MINUTE, 12 * 60 * MINUTE, 2 * MINUTE, "signed out after 1 minute without activity"),
+        # A page every 25 minutes (never idle for 30), past a one-hour session.
+        (30 * MINUTE, 60 * MINUTE, 25 * MINUTE, "signed out 1 hour after signing in"),
+    ],
+)
+def test_the_sign_out_reason_counts_one_minute_and_one_hour(
+    client, world_a, idle_timeout, age, pages_every, said
+):
+    start = time.time()
+    with (
+        override_settings(SESSION_IDLE_TIMEOUT=idle_timeout, SESSION_COOKIE_AGE=age),
+        time_machine.travel(start, tick=False) as clock,
+    ):
+        signed_in(client, world_a.sro)
+        for _step in range(5):  # the session ends by the third page
+            clock.shift(pages_every)
+            response = client.get(reverse(HOME))
+            if response.status_code != 200:
+                break
+        assert _signed_out_to_login(response, reverse(HOME))
+        assert said in client.get(response.url).text
 
 
 def test_an_htmx_request_of_an_expired_session_sends_the_whole_page_to_sign_in(client, world_a):

@@ -191,12 +191,24 @@ def test_csv_import_previews_then_imports(client, world_a):
     assert not School.objects.filter(name="North Ridge High").exists()  # a dry run
 
     payload = preview.context["payload"]
-    response = client.post(reverse("schools:school_import"), {"payload": payload})
-    assert response.url == reverse("schools:school_list")
+    response = client.post(reverse("schools:school_import"), {"payload": payload}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("schools:school_list")
+    assert "2 schools imported." in response.text
     assert set(School.objects.filter(agency=world_a.agency).values_list("name", flat=True)) >= {
         "North Ridge High",
         "South Creek High",
     }
+
+
+def test_csv_import_of_one_school_says_so(client, world_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = f"name,board\nNorth Ridge High,{world_a.school.board.name}\n"
+    signed_in(client, world_a.admin)
+    upload = SimpleUploadedFile("schools.csv", csv.encode(), content_type="text/csv")
+    payload = client.post(reverse("schools:school_import"), {"file": upload}).context["payload"]
+    response = client.post(reverse("schools:school_import"), {"payload": payload}, follow=True)
+    assert "1 school imported." in response.text
 
 
 def test_csv_import_with_bad_rows_saves_nothing(client, world_a):

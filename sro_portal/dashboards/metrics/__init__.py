@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.utils import translation
+from django.utils import formats, translation
 
 from sro_portal.dashboards.scope import Scope
 
@@ -80,6 +80,12 @@ def gettext(message: str) -> str:
     if text is None:
         text = texts[message] = translation.gettext(message)
     return text
+
+
+def counted(value) -> str:
+    """A count inside a figure's sentence, grouped as the figures themselves are written
+    (1,204 in English, 1 204 in French)."""
+    return formats.number_format(value, force_grouping=True)
 
 
 _OPEN = "open"

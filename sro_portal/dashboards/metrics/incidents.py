@@ -21,7 +21,7 @@ from django.utils.dates import WEEKDAYS
 
 from incidents.models import Category, Incident, Location
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import by_school, grouped, local_range, schools_of
+from sro_portal.dashboards.metrics import by_school, counted, grouped, local_range, schools_of
 from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope, months_between
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
@@ -77,7 +77,7 @@ def build(scope: Scope) -> Section:
             Figure(
                 _("Incidents"),
                 total,
-                detail=_("vs %(count)s the year before") % {"count": total_before},
+                detail=_("vs %(count)s the year before") % {"count": counted(total_before)},
                 table="by_month",
             ),
             Figure(

@@ -26,10 +26,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import ngettext
 
 from payoff.models import Agreement, CheckIn, PurgedAgreement, WorkSession
 from sro_portal.dashboards import rollups
-from sro_portal.dashboards.metrics import agency_of, by_school, school_names
+from sro_portal.dashboards.metrics import agency_of, by_school, counted, school_names
 from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
@@ -105,8 +106,12 @@ def build(scope: Scope) -> Section:
             Figure(
                 _("Completion rate (%)"),
                 completion,
-                detail=_("%(completed)s of %(closed)s closed")
-                % {"completed": completed, "closed": completed + not_completed},
+                detail=ngettext(
+                    "%(completed)s of %(closed)s closed",
+                    "%(completed)s of %(closed)s closed",
+                    completed + not_completed,
+                )
+                % {"completed": counted(completed), "closed": counted(completed + not_completed)},
                 table="by_status",
             ),
             Figure(_("Hours worked"), total_hours, table="by_school"),
@@ -114,8 +119,12 @@ def build(scope: Scope) -> Section:
                 Figure(
                     _("Re-offence at %(months)s months (%%)") % {"months": months},
                     percent(reoffended, confirmed),
-                    detail=_("%(reoffended)s of %(confirmed)s confirmed check-ins")
-                    % {"reoffended": reoffended, "confirmed": confirmed},
+                    detail=ngettext(
+                        "%(reoffended)s of %(confirmed)s confirmed check-in",
+                        "%(reoffended)s of %(confirmed)s confirmed check-ins",
+                        confirmed,
+                    )
+                    % {"reoffended": counted(reoffended), "confirmed": counted(confirmed)},
                     table="reoffence",
                 )
                 for months, (confirmed, reoffended) in reoffence.items()

@@ -14,9 +14,10 @@ Queries: two (per topic with its feedback, per grade band).
 """
 
 from django.db.models import Avg, Count, Q, Sum
+from django.utils.translation import ngettext
 
 from presentations.models import Presentation, Presenter, grades_label
-from sro_portal.dashboards.metrics import by_school, local_range
+from sro_portal.dashboards.metrics import by_school, counted, local_range
 from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table
@@ -88,7 +89,7 @@ def build(scope: Scope) -> Section:
     ]
 
     average = score(usefulness_sum / answers) if answers else None
-    counted = [_("Sessions"), _("Students reached")]
+    count_columns = [_("Sessions"), _("Students reached")]
     return Section(
         key="presentations",
         title=_("Presentations"),
@@ -98,7 +99,8 @@ def build(scope: Scope) -> Section:
             Figure(
                 _("Average usefulness (1 to 5)"),
                 average,
-                detail=_("%(count)s feedback answers") % {"count": answers},
+                detail=ngettext("%(count)s feedback answer", "%(count)s feedback answers", answers)
+                % {"count": counted(answers)},
                 table="feedback",
             ),
         ],
@@ -106,7 +108,7 @@ def build(scope: Scope) -> Section:
             Table(
                 key="by_topic",
                 title=_("Presentations by topic"),
-                columns=[_("Topic"), *counted],
+                columns=[_("Topic"), *count_columns],
                 rows=topic_rows,
                 chart="hbar",
                 description=_(
@@ -117,7 +119,7 @@ def build(scope: Scope) -> Section:
             Table(
                 key="by_grade",
                 title=_("Presentations by grade"),
-                columns=[_("Grades"), *counted],
+                columns=[_("Grades"), *count_columns],
                 rows=grade_rows,
                 chart="bar",
                 description=_(

@@ -16,7 +16,7 @@ Queries: one (per partner, with a conditional count per status).
 from django.db.models import Count, Q
 
 from officers.models import Referral
-from sro_portal.dashboards.metrics import by_school
+from sro_portal.dashboards.metrics import by_school, counted
 from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
 from sro_portal.dashboards.tables import Figure, Section, Table, percent
@@ -70,7 +70,8 @@ def build(scope: Scope) -> Section:
             Figure(
                 _("Closure rate (%)"),
                 percent(closed, made),
-                detail=_("%(closed)s of %(made)s") % {"closed": closed, "made": made},
+                detail=_("%(closed)s of %(made)s")
+                % {"closed": counted(closed), "made": counted(made)},
                 table="by_partner",
             ),
         ],

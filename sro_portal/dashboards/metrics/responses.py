@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DateField, F, Value, When
 from django.db.models.functions import TruncMonth
+from django.utils.translation import ngettext
 
 from incidents.models import DIVERTED, Involvement, InvolvementRole, Response
 from sro_portal.accounts.models import SchoolYear
@@ -30,6 +31,7 @@ from sro_portal.dashboards import rollups
 from sro_portal.dashboards.metrics import (
     agency_of,
     by_school,
+    counted,
     grouped,
     local_range,
     school_names,
@@ -124,15 +126,13 @@ def build(scope: Scope) -> Section:
             Figure(
                 _("Diverted (%)"),
                 percent(overall.diverted, overall.total),
-                detail=_("%(count)s of %(total)s subjects")
-                % {"count": overall.diverted, "total": overall.total},
+                detail=_subjects(overall.diverted, overall.total),
                 table="by_school",
             ),
             Figure(
                 _("Charge recommended (%)"),
                 percent(overall.charged, overall.total),
-                detail=_("%(count)s of %(total)s subjects")
-                % {"count": overall.charged, "total": overall.total},
+                detail=_subjects(overall.charged, overall.total),
                 table="by_school",
             ),
         ],
@@ -193,6 +193,14 @@ class _Tally:
 
     def row(self, label: str) -> list:
         return [label, self.total, self.diverted, self.charged, percent(self.diverted, self.total)]
+
+
+def _subjects(count: int, total: int) -> str:
+    """'12 of 1,204 subjects': a share of the subjects, under a percentage."""
+    return ngettext("%(count)s of %(total)s subject", "%(count)s of %(total)s subjects", total) % {
+        "count": counted(count),
+        "total": counted(total),
+    }
 
 
 def _columns(first: str) -> list[str]:
