@@ -3,9 +3,11 @@ records through access_record; agency admins browse their own agency's trail onl
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schools.models import School
+from sro_portal.accounts.models import Agency
 from sro_portal.audit.models import AccessEvent
 from sro_portal.audit.services import access_record
 from tests.helpers import signed_in
@@ -97,6 +99,67 @@ def test_trail_filters_by_record_type(client, world_a):
     assert "Filtered High" not in page.text
     page = client.get(reverse("audit:trail"), {"model": "schools.school"})
     assert "Filtered High" in page.text
+
+
+@pytest.mark.postgres
+def test_the_trail_pages_its_changes_newest_first_with_what_changed(client, world_a, world_b):
+    for n in range(55):
+        School.objects.filter(pk=world_a.school.pk).update(name=f"Alpha {n:02d}")
+        School.objects.filter(pk=world_b.school.pk).update(name=f"Bravo {n:02d}")
+    signed_in(client, world_a.admin)
+
+    first = client.get(reverse("audit:trail"), {"model": "schools.school"})
+    second = client.get(reverse("audit:trail"), {"model": "schools.school", "page": 2})
+
+    own = School.pgh_event_model.objects.filter(agency_id=world_a.agency.pk).count()
+    assert first.context["page"].paginator.count == own  # 55 renames and the schools' inserts
+    assert len(first.context["rows"]) == 50
+    assert [row["label"] for row in first.context["rows"][:2]] == ["update", "update"]
+    assert "Alpha 53 → Alpha 54" in first.text  # the newest change first, with its diff
+    assert "Alpha 02 → Alpha 03" not in first.text
+    assert "Alpha 02 → Alpha 03" in second.text
+    assert "Bravo" not in first.text + second.text
+
+
+@pytest.mark.postgres
+def test_the_trail_shows_changes_to_the_agency_itself_and_not_another_s(client, world_a, world_b):
+    Agency.objects.filter(pk=world_a.agency.pk).update(name="Alpha Police Renamed")
+    Agency.objects.filter(pk=world_b.agency.pk).update(name="Bravo Police Renamed")
+    signed_in(client, world_a.admin)
+    page = client.get(reverse("audit:trail"))
+    assert "Alpha Police Renamed" in page.text
+    assert "Bravo Police Renamed" not in page.text
+
+
+@pytest.mark.postgres
+def test_the_trail_filters_by_who_made_the_change(client, world_a):
+    # First: the test's one transaction keeps a request's context for the statements after it.
+    School.objects.filter(pk=world_a.school.pk).update(name="Renamed By A Script")
+    signed_in(client, world_a.admin)
+    client.post(
+        reverse("accounts:member_edit", args=[world_a.sro.pk]),
+        {"full_name": "Renamed By The Admin", "role": "sro"},
+    )
+    page = client.get(reverse("audit:trail"), {"user": world_a.admin.pk})
+    assert "Renamed By The Admin" in page.text
+    assert "Renamed By A Script" not in page.text
+    assert "Renamed By A Script" in client.get(reverse("audit:trail")).text
+
+
+@pytest.mark.postgres
+def test_the_trail_s_queries_do_not_grow_with_the_changes(
+    client, world_a, django_assert_num_queries
+):
+    signed_in(client, world_a.admin)
+    client.get(reverse("audit:trail"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("audit:trail"))
+    for n in range(30):  # changes to records of several kinds
+        School.objects.filter(pk=world_a.school.pk).update(name=f"Alpha {n}")
+        type(world_a.sro).objects.filter(pk=world_a.sro.pk).update(full_name=f"Officer {n}")
+        Agency.objects.filter(pk=world_a.agency.pk).update(name=f"Alpha Police {n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(reverse("audit:trail"))
 
 
 def test_access_tab_lists_own_agency_events(client, world_a, world_b):
