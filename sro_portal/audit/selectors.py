@@ -75,16 +75,22 @@ class ChangeEvents:
             return cursor.fetchone()[0]
 
     def __getitem__(self, window: slice) -> list:
-        """A page of events: the paginator's object_list[bottom:top]."""
+        """A page of events: the paginator's object_list[bottom:top]. Each table gives its
+        newest `top` keys through its trail index (tracking.audited), and only those are
+        sorted: PostgreSQL does not merge the tables' index orders through the union."""
         start, stop = window.start or 0, window.stop
         if not self.branches or stop <= start:
             return []
-        union = " UNION ALL ".join(sql for _model, sql, _params in self.branches)
+        newest = " UNION ALL ".join(
+            f"({sql} ORDER BY pgh_created_at DESC, pgh_id DESC LIMIT %s)"
+            for _model, sql, _params in self.branches
+        )
+        params = [p for _m, _s, branch in self.branches for p in (*branch, stop)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT model, pgh_id FROM ({union}) keys "  # noqa: S608 (built above)
+                f"SELECT model, pgh_id FROM ({newest}) keys "  # noqa: S608 (built above)
                 "ORDER BY pgh_created_at DESC, pgh_id DESC, model LIMIT %s OFFSET %s",
-                [*self._params(), stop - start, start],
+                [*params, stop - start, start],
             )
             keys = cursor.fetchall()
         return _events_of(keys, {model._meta.label: model for model, _sql, _p in self.branches})
