@@ -22,6 +22,7 @@ from officers.models import Activity
 from payoff.models import Agreement
 from presentations.models import Presentation
 from schools.models import Drill
+from sro_portal import rls
 from sro_portal import urls as portal_urls
 from sro_portal.accounts.models import Agency
 
@@ -56,6 +57,17 @@ class OneAgencyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(agency_id=bench_agency_id())
+
+    def changelist_view(self, request, extra_context=None):
+        # Platform staff have no agency, so the row-level security middleware sets none and the
+        # application role would see no row: the large agency is set here, as the middleware
+        # sets a user's, and the page rendered inside (a TemplateResponse renders after the
+        # view returns, when its queries run).
+        with rls.agency(bench_agency_id()):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
 
 @admin.register(Activity, site=bench_admin)

@@ -66,6 +66,7 @@ if str(ROOT) not in sys.path:
 
 from bench.scale_env import (  # noqa: E402
     BIG_AGENCY_SLUG,
+    app_role_setup,
     database_exists,
     environment,
     manage,
@@ -106,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print("No database sro_portal_scale: run bench/seed_scale.py first.", file=sys.stderr)
         return 2
 
-    env = environment(secret_key=secrets.token_urlsafe(50))
+    # As the web connects: the application role, under row-level security (bench/scale_env.py).
+    env = environment(secret_key=secrets.token_urlsafe(50), app_role=True)
+    app_role_setup(env)
     os.environ.update(env)
     static_root = Path(tempfile.gettempdir()) / "sro_portal_bench_static"
     if not (static_root / "staticfiles.json").exists():
@@ -198,16 +201,44 @@ def _parse_args(argv):
 
 def _world() -> dict:
     """Users of the large agency and of one small agency, their sessions, and a few ids."""
+    from sro_portal import rls
+    from sro_portal.accounts.models import Agency
+
+    big = Agency.objects.get(slug=BIG_AGENCY_SLUG)
+    small = Agency.objects.filter(slug__startswith="small").order_by("slug").first()
+    with rls.agency(small.pk):  # the application role sees one agency's rows at a time
+        small_world = _agency_world(small)
+    with rls.agency(big.pk):
+        return _big_world(big, small, small_world)
+
+
+def _agency_world(agency) -> dict:
+    """What a page of `agency` needs: a student's name to search, its first school, the cursors
+    of the lists' deepest pages (keyset pagination: the 50 oldest rows)."""
     from incidents.models import Incident
     from officers.models import Activity, Student
+    from schools.models import School
+
+    student = Student.objects.filter(agency=agency).order_by("pk").first()
+    return {
+        "search": f"{student.first_name} {student.last_name}",
+        "school": School.objects.filter(agency=agency).order_by("name").first(),
+        "deepest": {
+            "activities": _deepest(Activity, agency, ("date", "id"), **_this_school_year(agency)),
+            "incidents": _deepest(Incident, agency, ("occurred_at", "id")),
+        },
+    }
+
+
+def _big_world(big, small, small_world: dict) -> dict:
+    """The world of _world(): the large agency's part read here, with its agency set."""
+    from incidents.models import Incident
+    from officers.models import Activity
     from payoff.models import Agreement
     from presentations.models import Presentation
     from schools.models import Drill, School
     from schools.views import MATRIX_PAGE_SIZE
-    from sro_portal.accounts.models import Agency, Role, User
-
-    big = Agency.objects.get(slug=BIG_AGENCY_SLUG)
-    small = Agency.objects.filter(slug__startswith="small").order_by("slug").first()
+    from sro_portal.accounts.models import Role, User
 
     def first(agency, role):
         return User.objects.filter(agency=agency, role=role).order_by("email").first()
@@ -220,31 +251,21 @@ def _world() -> dict:
         "small_sro": first(small, Role.SRO),
     }
 
-    def a_name(agency):
-        student = Student.objects.filter(agency=agency).order_by("pk").first()
-        return f"{student.first_name} {student.last_name}"
-
     rows = {
         model._meta.label: model.objects.filter(agency=big).count()
         for model in (Activity, Incident, Agreement, Presentation, Drill)
     }
+    big_world = _agency_world(big)
     return {
         "agency": big,
         "small_agency": small,
         "users": users,
-        "search": a_name(big),
-        "small_search": a_name(small),
-        "school": School.objects.filter(agency=big).order_by("name").first(),
-        "small_school": School.objects.filter(agency=small).order_by("name").first(),
-        # Cursors of the deepest page (keyset pagination: the 50 oldest rows).
-        "deepest": {
-            "activities": _deepest(Activity, big, ("date", "id"), **_this_school_year(big)),
-            "incidents": _deepest(Incident, big, ("occurred_at", "id")),
-        },
-        "small_deepest": {
-            "activities": _deepest(Activity, small, ("date", "id"), **_this_school_year(small)),
-            "incidents": _deepest(Incident, small, ("occurred_at", "id")),
-        },
+        "search": big_world["search"],
+        "small_search": small_world["search"],
+        "school": big_world["school"],
+        "small_school": small_world["school"],
+        "deepest": big_world["deepest"],
+        "small_deepest": small_world["deepest"],
         "rows": rows,
         "sessions": {},
         # The compliance matrix's last page (schools.views.MATRIX_PAGE_SIZE schools a page).
@@ -355,16 +376,18 @@ def _log_today(world: dict) -> None:
 
     from incidents.models import Incident
     from officers.models import Activity
+    from sro_portal import rls
 
     rows = world["this_month"]
     if rows["activity"] is None or rows["incident"] is None:
         raise RuntimeError("The seed has no activity or incident this month.")
-    activity = Activity.objects.get(pk=rows["activity"])
-    activity.pk, activity.date = None, world["agency"].today()
-    activity.save()
-    incident = Incident.objects.get(pk=rows["incident"])
-    incident.pk, incident.occurred_at, incident.occurred_until = None, timezone.now(), None
-    incident.save()
+    with rls.agency(world["agency"].pk):
+        activity = Activity.objects.get(pk=rows["activity"])
+        activity.pk, activity.date = None, world["agency"].today()
+        activity.save()
+        incident = Incident.objects.get(pk=rows["incident"])
+        incident.pk, incident.occurred_at, incident.occurred_until = None, timezone.now(), None
+        incident.save()
 
 
 def _session(world: dict, user_key: str, extra: dict) -> str:
@@ -411,6 +434,7 @@ def _report_task(world: dict) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from sro_portal import rls
     from sro_portal.dashboards import report
 
     result = {}
@@ -421,11 +445,13 @@ def _report_task(world: dict) -> dict:
         year = user.agency.school_year_for(this_year.start.replace(year=this_year.start.year - 1))
         print(f"  annual report {year.label}, {key} agency ...", end="", flush=True)
         start = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
+        # As the task runs: with the agency of whoever asked for it (sro_portal/celery.py).
+        with rls.agency(user.agency_id), CaptureQueriesContext(connection) as queries:
             built = report.build_report(user=user, year=year)
         figures_s = time.perf_counter() - start
         start = time.perf_counter()
-        pdf = report.report_pdf(built)
+        with rls.agency(user.agency_id):
+            pdf = report.report_pdf(built)
         pdf_s = time.perf_counter() - start
         result[key] = {
             "schools": len(built.schools),
@@ -558,11 +584,13 @@ def _replay(statements: list[str], n: int) -> dict:
 
 
 def _replay_once(statements: list[str]) -> tuple[float, list[float]]:
-    """One replay of the statements in a rolled-back transaction: (total ms, ms of each)."""
+    """One replay of the statements in a rolled-back transaction: (total ms, ms of each). With
+    the large agency set, as the page had it (every measured page and peer is that agency's):
+    the same policies filter the same rows."""
     from django.db import connection, transaction
 
     each = []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _large_agency(), transaction.atomic(), connection.cursor() as cursor:
         start = time.perf_counter()
         for sql in statements:
             began = time.perf_counter()
@@ -573,6 +601,15 @@ def _replay_once(statements: list[str]) -> tuple[float, list[float]]:
         total = (time.perf_counter() - start) * 1000
         transaction.set_rollback(True)
     return total, each
+
+
+def _large_agency():
+    """The large agency set on this process's connection (sro_portal.rls), as the row-level
+    security middleware sets it for the pages of its users and the peers for their rows."""
+    from bench.bench_urls import bench_agency_id
+    from sro_portal import rls
+
+    return rls.agency(bench_agency_id())
 
 
 def _replay_summary(statements: list[str], rounds: list[tuple[float, list[float]]]) -> dict:
@@ -596,7 +633,7 @@ def _explain(statements: list[str], slowest: list[dict], path: Path) -> None:
     from django.db import connection, transaction
 
     lines = []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _large_agency(), transaction.atomic(), connection.cursor() as cursor:
         for item in slowest:
             sql = statements[item["index"]]
             if not sql.lstrip().upper().startswith("SELECT"):

@@ -4,6 +4,12 @@ Both run against their own database, `sro_portal_scale`, with production setting
 environment (DEBUG=0, throwaway secrets) and the benchmark's settings module `bench.settings`
 (sro_portal.settings plus a URL conf with a hello-world view and an admin site for the peers).
 The `sro_portal`, `sro_portal_bench` and `test_sro_portal*` databases are never touched here.
+
+Two database roles, as in production (README, "Row-level security"): the seed, `migrate` and
+`rls_setup` connect as the owner (`postgres`, a superuser: row-level security does not apply to
+it); the measured pages connect as the application role APP_ROLE, under the policies, as the web
+does. A superuser's plans are not the application's: a condition the planner may not evaluate
+before a policy (a function not marked leakproof) cannot use an index under row-level security.
 """
 
 import os
@@ -18,15 +24,23 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/7"  # broker URL (nothing is enqueued by these pages)
 REDIS_CACHE_URL = "redis://127.0.0.1:6379/6"  # the cache: production has one, so this run too
 BIG_AGENCY_SLUG = "metro"
+# The application role of the benchmark (roles belong to the server, not to one database):
+# created by app_role_setup(), a local throwaway with a fixed password.
+APP_ROLE = "sro_portal_bench_app"
+APP_PASSWORD = "sro-portal-bench"  # noqa: S105 (a local benchmark role)
 
 
-def environment(*, secret_key: str | None = None) -> dict[str, str]:
-    """Production settings from the environment, as in reminders.py, with bench.settings."""
+def environment(*, secret_key: str | None = None, app_role: bool = False) -> dict[str, str]:
+    """Production settings from the environment, as in reminders.py, with bench.settings;
+    connected as the owner, or with `app_role` as the application role."""
     from cryptography.fernet import Fernet
 
+    owner = f"{POSTGRES}/{DATABASE}"
+    app = f"postgres://{APP_ROLE}:{APP_PASSWORD}@{POSTGRES.split('@', 1)[1]}/{DATABASE}"
     return {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+        "DATABASE_URL": app if app_role else owner,
+        "DATABASE_APP_ROLE": APP_ROLE,
         "REDIS_URL": REDIS_URL,
         "REDIS_CACHE_URL": REDIS_CACHE_URL,
         "DEBUG": "0",
@@ -40,6 +54,13 @@ def environment(*, secret_key: str | None = None) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "BENCH_AGENCY_SLUG": BIG_AGENCY_SLUG,
     }
+
+
+def app_role_setup(env: dict[str, str]) -> None:
+    """The application role with its grants and the policies (`rls_setup`, run as the owner;
+    idempotent: a database seeded before the benchmark had the role gets it here)."""
+    owner = env | {"DATABASE_URL": f"{POSTGRES}/{DATABASE}", "DATABASE_APP_PASSWORD": APP_PASSWORD}
+    manage(owner, "rls_setup")
 
 
 def python_path() -> str:
