@@ -11,6 +11,7 @@ from django.conf import settings
 from sro_portal.accounts.models import Agency, Role, User
 from sro_portal.celery import app as celery_app
 from tests import factories
+from tests.app_role import _app_role, app_role  # noqa: F401 (fixtures of the whole suite)
 
 # Playwright's sync API runs an event loop in the test thread; pytest-django's database setup
 # would then refuse to run (SynchronousOnlyOperation).

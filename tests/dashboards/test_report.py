@@ -32,7 +32,7 @@ from sro_portal.dashboards.models import AnnualNarrative, ReportFile
 from sro_portal.dashboards.scope import Audience
 from sro_portal.dashboards.tables import Figure, Section, Table
 from tests import factories
-from tests.hardening.test_rls import _app_role, as_app_role  # noqa: F401 (_app_role: a fixture)
+from tests.app_role import as_app_role
 from tests.helpers import authenticated_now, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,6 @@ test connection to a role like production's application role (`SET ROLE`: not a 
 BYPASSRLS, owns nothing), so the policies apply, and switch back after.
 """
 
-import contextlib
 import io
 import time
 from datetime import timedelta
@@ -36,12 +35,11 @@ from sro_portal.reminders.models import Reminder
 from sro_portal.reminders.services import reminder_schedule
 from sro_portal.tenancy import TenantModel
 from tests import factories
+from tests.app_role import APP_ROLE
 from tests.conftest import TEST_KIND
 from tests.helpers import agency_form, enrol_totp, sign_in, signed_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-
-APP_ROLE = "sro_portal_app_test"
 
 # Tables read before any agency is known, or holding no agency's rows: left without a policy
 # on purpose (sro_portal/rls.py says why). A new table lands here or gets a policy.
@@ -66,35 +64,6 @@ OPEN_TABLES = {
     "auth_permission",
     "pghistory_context",
 }
-
-
-@pytest.fixture(scope="session")
-def _app_role(django_db_setup, django_db_blocker):
-    """The application role, created once for the cluster if missing, granted this database
-    as `migrate` grants it in production (rls.grant_app_role)."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
-            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        )
-        rls.grant_app_role(APP_ROLE)
-
-
-@contextlib.contextmanager
-def as_app_role():
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET ROLE {APP_ROLE}")
-    try:
-        yield
-    finally:
-        rls.set_agency(None)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
-
-
-@pytest.fixture
-def app_role(_app_role):
-    return as_app_role
 
 
 def _count(table: str) -> int:
