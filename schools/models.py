@@ -7,7 +7,6 @@ completes them (addresses, grades, contacts, drills).
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -192,6 +191,18 @@ DEFAULT_DRILL_RULES = [
 ]
 
 
+def drill_moment() -> models.Case:
+    """The moment that counts (Drill.happened_on) in SQL: when the drill started, else when it
+    was planned. Written as CASE, not COALESCE: PostgreSQL treats COALESCE as a function that may
+    leak the rows it sees, and under row-level security (the application role the web connects
+    as) it evaluates no such condition before the agency's policy, so a COALESCE range could use
+    no index: every drill of every agency was read (tests/hardening/test_rls_plans.py)."""
+    return models.Case(
+        models.When(started_at__isnull=False, then=models.F("started_at")),
+        default=models.F("planned_at"),
+    )
+
+
 @audited()
 class Drill(TenantModel):
     class Status(models.TextChoices):
@@ -249,9 +260,7 @@ class Drill(TenantModel):
             models.Index(fields=["agency", "status", "planned_at"], name="drill_status_idx"),
             # The moment that counts (happened_on): the compliance matrix's and the dashboard's
             # drills of a school year or period (a scan of every drill of the agency without it).
-            models.Index(
-                models.F("agency"), Coalesce("started_at", "planned_at"), name="drill_moment_idx"
-            ),
+            models.Index(models.F("agency"), drill_moment(), name="drill_moment_idx"),
         ]
         constraints = [
             models.CheckConstraint(

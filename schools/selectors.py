@@ -13,10 +13,16 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce
 
 from schools.compliance import DrillFact, board_rules, school_cells, school_compliance
-from schools.models import CorrectiveAction, Drill, DrillRule, School, SchoolBoard
+from schools.models import (
+    CorrectiveAction,
+    Drill,
+    DrillRule,
+    School,
+    SchoolBoard,
+    drill_moment,
+)
 from sro_portal.accounts.models import Role
 from sro_portal.tenancy import get_in_scope_or_404
 
@@ -112,7 +118,7 @@ def drill_facts(
         Drill.objects.filter(agency_id=agency_id, school__in=schools)
         .exclude(status=Drill.Status.CANCELLED)
         # The moment that counts (Drill.happened_on): when it started, else when it was planned.
-        .alias(moment=Coalesce("started_at", "planned_at"))
+        .alias(moment=drill_moment())
         .filter(moment__gte=start_at, moment__lt=end_at)
         .order_by()
         .annotate(

@@ -17,10 +17,9 @@ carry the agency (scope_for's does: metrics.agency_of).
 """
 
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 
 from schools.compliance import FLAGGED, SEVERITY, Status, matrix_columns
-from schools.models import Drill, DrillKind, School
+from schools.models import Drill, DrillKind, School, drill_moment
 from schools.selectors import compliance_of
 from sro_portal.dashboards.metrics import agency_of, by_school, local_range
 from sro_portal.dashboards.metrics import gettext as _
@@ -146,7 +145,7 @@ def _done_by_kind(scope: Scope) -> list[list]:
             Drill.objects.filter(agency_id=scope.agency_id, status=Drill.Status.COMPLETED), scope
         )
         # As the index drill_moment_idx has it: started, else planned, in the period.
-        .alias(moment=Coalesce("started_at", "planned_at"))
+        .alias(moment=drill_moment())
         .filter(moment__gte=first, moment__lt=after)
     )
     counts = {
