@@ -221,7 +221,7 @@ def apply_policies(using: str = DEFAULT_DB_ALIAS) -> int:
 
 def grant_app_role(role: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """Give the application role what the portal needs, and no more: rows through the
-    policies, sequences, and only inserts into the audit trail."""
+    policies, sequences, the portal's functions, and only inserts into the audit trail."""
     wrapper = connections[using]
     quote = wrapper.ops.quote_name
     events = ", ".join(quote(t) for t in event_tables())
@@ -231,6 +231,8 @@ def grant_app_role(role: str, using: str = DEFAULT_DB_ALIAS) -> None:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quote(role)}"
         )
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
+        # The portal's SECURITY DEFINER functions (officers/0010) are the application's alone.
+        cursor.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quote(role)}")
         cursor.execute(f"REVOKE UPDATE, DELETE ON {events} FROM {quote(role)}")
 
 

@@ -13,7 +13,6 @@ URL; flash messages (a cookie) never carry a student's name.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from incidents.forms.police import (
     form_error,
 )
 from incidents.models import Incident, InvolvementRole
-from officers.selectors import student_get, student_qs_for
+from officers.selectors import student_get, student_qs_for, students_named
 from sro_portal.accounts.decorators import recent_authentication_required, role_required
 from sro_portal.accounts.models import Role
 from sro_portal.audit.services import access_record, access_record_many
@@ -130,12 +129,7 @@ def police_list(request):
 def _students_named(user, query: str) -> tuple[int, ...]:
     """The students the user sees whose name or number matches each word of `query`. One
     filter() with a condition a word: each filter() call clones the query."""
-    words = [
-        Q(first_name__icontains=term)
-        | Q(last_name__icontains=term)
-        | Q(student_number__iexact=term)
-        for term in query.split()[:SEARCH_TERMS]
-    ]
+    words = [students_named(term) for term in query.split()[:SEARCH_TERMS]]
     students = student_qs_for(user).filter(*words)
     return tuple(students.order_by().values_list("pk", flat=True))
 

@@ -8,7 +8,6 @@ names never go into URLs, page titles, flash messages (a cookie) or logs: pages 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -66,11 +65,7 @@ def student_list(request):
     query = request.session.get(SEARCH_SESSION_KEY, "")
     students = selectors.student_qs_for(request.user).order_by("last_name", "first_name", "pk")
     for term in query.split()[:5]:
-        students = students.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(student_number__iexact=term)
-        )
+        students = students.filter(selectors.students_named(term))
     if school_id is not None:
         students = students.filter(school_id=school_id)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
