@@ -10,13 +10,13 @@ to the totals. Feedback: the answered feedback of those talks (usefulness and fi
 Scope: the agency; the scope's schools by the talk's school; for the officer audience, the talks
 the officer presented (a Presenter row).
 
-Queries: two (per topic with its feedback, per grade band).
+Queries: three (per topic with its feedback, the topics' titles, per grade band).
 """
 
 from django.db.models import Avg, Count, Q, Sum
 from django.utils.translation import ngettext
 
-from presentations.models import Presentation, Presenter, grades_label
+from presentations.models import Presentation, Presenter, Topic, grades_label
 from sro_portal.dashboards.metrics import by_school, counted, local_range
 from sro_portal.dashboards.metrics import gettext as _
 from sro_portal.dashboards.scope import Audience, Scope
@@ -49,9 +49,12 @@ def delivered_in(scope: Scope):
 def build(scope: Scope) -> Section:
     talks = delivered_in(scope)
 
-    # 1. Per topic, with the feedback (one-to-one: the join does not multiply the talks).
-    topics = (
-        talks.values("topic_id", "topic__title")
+    # 1. Per topic, with the feedback (one-to-one: the join does not multiply the talks). The
+    # titles are read after: joined here, under row-level security, PostgreSQL took the topics
+    # as a few of every agency's, expected a hundred talks where a year has thousands, and
+    # looked them up topic by topic (20 ms for a large agency's year; 13 ms without the join).
+    topics = list(
+        talks.values("topic_id")
         .annotate(
             sessions=Count("pk"),
             students=Sum("students_reached"),
@@ -62,9 +65,15 @@ def build(scope: Scope) -> Section:
         )
         .order_by()
     )
+    titles = dict(
+        Topic.objects.filter(
+            agency_id=scope.agency_id, pk__in=[row["topic_id"] for row in topics]
+        ).values_list("pk", "title")
+    )
     topic_rows, feedback_rows = [], []
     sessions = students = answers = usefulness_sum = 0
     for row in topics:
+        row["topic__title"] = titles[row["topic_id"]]
         sessions += row["sessions"]
         students += row["students"] or 0
         answers += row["answers"]
