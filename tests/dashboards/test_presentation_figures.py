@@ -184,6 +184,9 @@ def test_no_talks_no_average(world_a):
 def test_presentation_queries_do_not_grow_with_data(world_a, talks, django_assert_num_queries):
     program = scope_for(world_a.supervisor, start=START, end=END)
     officer = scope_for(world_a.sro, start=START, end=END)
+    nothing = scope_for(world_a.supervisor, start=date(2001, 9, 1), end=date(2001, 11, 30))
+    with django_assert_num_queries(3):  # a period without talks: the same queries
+        presentations.build(nothing)
     with django_assert_num_queries(3):
         presentations.build(program)
     with django_assert_num_queries(3):
