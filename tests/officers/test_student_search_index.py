@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from officers.models import Student
+from tests import factories
 from tests.helpers import signed_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -102,3 +103,19 @@ def test_the_search_function_keeps_to_the_agency_set_and_to_the_app_role(
             "SELECT has_function_privilege('public', 'student_ids_named(text, text)', 'EXECUTE')"
         )
         assert cursor.fetchone()[0] is False
+
+
+@pytest.mark.parametrize("typed", ["O'Brien", "100%", "a_b", "back\\slash", "'; DROP TABLE x; --"])
+def test_the_search_takes_any_text_literally(client, world_a, app_role, typed):
+    """Quotes, LIKE's wildcards and backslashes in a search are the name's own characters (the
+    function builds its SQL with quoted literals; the pattern is escaped as icontains does)."""
+    literal = factories.StudentFactory(
+        agency=world_a.agency, school=world_a.school, last_name=f"X{typed}Y"
+    )
+    factories.StudentFactory(agency=world_a.agency, school=world_a.school, last_name="Xzzzzy")
+    signed_in(client, world_a.supervisor)
+    with app_role():
+        client.post(reverse("officers:student_list"), {"q": typed})
+        response = client.get(reverse("officers:student_list"))
+    assert response.status_code == 200
+    assert [student.pk for student in response.context["page"]] == [literal.pk]
